@@ -1,0 +1,52 @@
+// Package testenv tells tests where the real components they need are, and
+// turns a skip into a failure when CI promised to provide every component.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// NoSkipVar is set by .ci/run: there, every component is installed, so a
+// test that would skip has found a broken CI set-up and must fail instead.
+const NoSkipVar = "NIXOPS_NO_SKIP"
+
+// SharedVar names the directory holding the read-only shared material
+// (schemas, fixtures). .ci/run sets it; a plain clone has none.
+const SharedVar = "NIXOPS_SHARED"
+
+// Skip skips t, or fails it when NIXOPS_NO_SKIP is set.
+func Skip(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv(NoSkipVar) != "" {
+		t.Fatalf("%s is set, so this component must be present: %s", NoSkipVar, why)
+	}
+	t.Skip(why)
+}
+
+// Shared returns the absolute path of a file or directory under the shared
+// directory, skipping the test when it is absent.
+func Shared(t testing.TB, rel string) string {
+	t.Helper()
+	dir := os.Getenv(SharedVar)
+	if dir == "" {
+		Skip(t, SharedVar+" is not set (it points at ../shared in CI)")
+	}
+	p := filepath.Join(dir, rel)
+	if _, err := os.Stat(p); err != nil {
+		Skip(t, "shared material missing: "+err.Error())
+	}
+	return p
+}
+
+// LookPath returns the path of a program, skipping the test when absent.
+func LookPath(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Skip(t, name+" is not installed: "+err.Error())
+	}
+	return p
+}

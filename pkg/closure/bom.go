@@ -1,0 +1,165 @@
+package closure
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	packageurl "github.com/package-url/packageurl-go"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/derivation"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/drvname"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/pathinfo"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+)
+
+// bom turns the graph into the format-neutral BOM.
+func (g *graph) bom(t *Target, meta map[string]Meta) *sbom.BOM {
+	b := &sbom.BOM{Target: t.Spec, Dependencies: map[string][]string{}, BuildOnly: map[string][]string{}}
+	roots := map[string]bool{}
+	for _, p := range t.Paths {
+		if g.nodes[p] != nil {
+			roots[p] = true
+			b.Roots = append(b.Roots, path.Base(p))
+		}
+	}
+	slices.Sort(b.Roots)
+	for _, p := range sortedKeys(g.nodes) {
+		n := g.nodes[p]
+		m := meta[n.drv]
+		b.Components = append(b.Components, g.component(n, m, roots[p]))
+		ref := path.Base(p)
+		rt := refs(g.runtime[p])
+		all := uniq(append(rt, refs(g.build[p])...))
+		b.Dependencies[ref] = all
+		if only := without(all, rt); len(only) > 0 && n.build {
+			b.BuildOnly[ref] = only
+		}
+	}
+	return b
+}
+
+func (g *graph) component(n *node, m Meta, root bool) sbom.Component {
+	d := g.drvs[n.drv]
+	c := sbom.Component{
+		Ref:         path.Base(n.path),
+		Type:        "library",
+		StorePath:   n.path,
+		DrvPath:     n.drv,
+		Output:      n.output,
+		Scope:       scope(n),
+		Description: m.Description,
+		Homepage:    m.Homepage,
+		CPE:         m.CPE,
+		SourceURLs:  m.Sources,
+		Patches:     m.Patches,
+		Maintainers: m.Maintainers,
+	}
+	c.Name, c.Version = nameVersion(n, d, m)
+	switch {
+	case root:
+		c.Type = "application"
+	case n.source || (d != nil && d.Env["outputHash"] != ""):
+		c.Type = "file"
+	}
+	for _, l := range m.Licenses {
+		c.Licenses = append(c.Licenses, sbom.License{ID: l.SPDXID, Name: l.Name})
+	}
+	if n.info != nil {
+		c.NarSize = n.info.NarSize
+		if hex, err := pathinfo.NarHashHex(n.info.NarHash); err == nil {
+			c.Hashes = append(c.Hashes, sbom.Hash{Alg: "SHA-256", Hex: hex})
+		}
+	}
+	if d != nil {
+		addFixedOutput(&c, d)
+	}
+	c.PURL = purl(c, n)
+	return c
+}
+
+// nameVersion prefers what the derivation declares over what a name implies.
+func nameVersion(n *node, d *derivation.Derivation, m Meta) (string, string) {
+	if m.Pname != "" {
+		return m.Pname, m.Version
+	}
+	if d != nil {
+		if p, ok := d.Attr("pname"); ok && p != "" {
+			v, _ := d.Attr("version")
+			return p, v
+		}
+		return drvname.Parse(d.Name)
+	}
+	return drvname.Parse(drvname.FromStorePath(n.path))
+}
+
+// addFixedOutput records a source's declared hash and URLs, which the
+// derivation carries whether or not it was ever fetched. A flat hash is the
+// file's own SHA-256, the one upstream publishes, so it replaces the NAR
+// hash (kept as a property); a recursive one is the NAR hash itself.
+func addFixedOutput(c *sbom.Component, d *derivation.Derivation) {
+	o := d.Outputs[c.Output]
+	if o.Hash != "" && strings.HasSuffix(o.HashAlgo, "sha256") {
+		c.Properties = append(c.Properties, sbom.Property{Name: "nix:output_hash", Value: o.HashAlgo + ":" + o.Hash})
+		if !strings.HasPrefix(o.HashAlgo, "r:") {
+			for _, h := range c.Hashes {
+				c.Properties = append(c.Properties, sbom.Property{Name: "nix:nar_hash", Value: "sha256:" + h.Hex})
+			}
+			c.Hashes = nil
+		}
+		if len(c.Hashes) == 0 {
+			c.Hashes = []sbom.Hash{{Alg: "SHA-256", Hex: o.Hash}}
+		}
+	}
+	if len(c.SourceURLs) == 0 && o.Hash != "" {
+		for _, key := range []string{"urls", "url"} {
+			if v, ok := d.Attr(key); ok && v != "" {
+				c.SourceURLs = strings.Fields(v)
+				break
+			}
+		}
+	}
+}
+
+func purl(c sbom.Component, n *node) string {
+	if c.Name == "" {
+		return ""
+	}
+	var q packageurl.Qualifiers
+	if n.drv != "" {
+		q = append(q, packageurl.Qualifier{Key: "drvpath", Value: path.Base(n.drv)})
+	}
+	if n.output != "" {
+		q = append(q, packageurl.Qualifier{Key: "output", Value: n.output})
+	}
+	return packageurl.NewPackageURL("nix", "", c.Name, c.Version, q, "").ToString()
+}
+
+func scope(n *node) sbom.Scope {
+	switch {
+	case n.runtime && n.build:
+		return sbom.Both
+	case n.runtime:
+		return sbom.Runtime
+	default:
+		return sbom.BuildTime
+	}
+}
+
+func refs(paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		out = append(out, path.Base(p))
+	}
+	return uniq(out)
+}
+
+func without(all, drop []string) []string {
+	var out []string
+	for _, s := range all {
+		if _, found := slices.BinarySearch(drop, s); !found {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,323 @@
+package closure_test
+
+import (
+	"context"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nix-community/go-nix/pkg/nixbase32"
+
+	"github.com/voidnxsec/nixops-actions/internal/nixchroot"
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/closure"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+)
+
+// fixture is the example flake built into a store of the test's own.
+type fixture struct {
+	dir   string // the store's root: paths live under dir/nix/store
+	flake string // installable of the example package
+	st    *store.Store
+	out   string // the built output of the installable
+}
+
+var sandbox = []string{"--option", "sandbox", "true", "--option", "sandbox-paths", "/bin /usr /lib /lib64"}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	testenv.LookPath(t, "nix")
+	src, err := filepath.Abs("testdata/flake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flakeDir := filepath.Join(t.TempDir(), "flake")
+	if err := os.CopyFS(flakeDir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{dir: t.TempDir(), flake: "path:" + flakeDir + "#default"}
+	f.st = store.New(store.WithStore(f.dir))
+	args := append([]string{"build", "--store", f.dir, "--no-link", f.flake}, sandbox...)
+	nix(t, args...)
+	f.out = strings.TrimSpace(nix(t, "eval", "--store", f.dir, "--raw", f.flake+".outPath"))
+	return f
+}
+
+func nix(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("nix", args...).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	return string(out)
+}
+
+func nixStore(t *testing.T, f *fixture, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("nix-store", append([]string{"--store", f.dir}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("nix-store %v: %v", args, err)
+	}
+	return strings.Fields(string(out))
+}
+
+// name strips the store directory and hash: the stable part a reader checks.
+func name(ref string) string {
+	ref = filepath.Base(ref)
+	if i := strings.IndexByte(ref, '-'); i == 32 {
+		return ref[33:]
+	}
+	return ref
+}
+
+func byName(b *sbom.BOM) map[string]sbom.Component {
+	m := map[string]sbom.Component{}
+	for _, c := range b.Components {
+		m[name(c.Ref)] = c
+	}
+	return m
+}
+
+func namedDeps(deps map[string][]string) map[string][]string {
+	m := map[string][]string{}
+	for k, v := range deps {
+		if len(v) == 0 {
+			continue
+		}
+		var names []string
+		for _, r := range v {
+			names = append(names, name(r))
+		}
+		slices.Sort(names)
+		m[name(k)] = names
+	}
+	return m
+}
+
+// TestClosure checks each scope against answers worked out by hand from
+// testdata/flake/flake.nix: greeting keeps a reference to libgreet's lib
+// output only, and needs libgreet's dev, greet-tool, its source and a patch
+// to build.
+func TestClosure(t *testing.T) {
+	f := newFixture(t)
+	buildDeps := []string{"CVE-2024-12345.patch", "greet-tool-0.5", "greeting-1.2.tar", "libgreet-2.0.1-dev", "libgreet-2.0.1-lib"}
+	tests := []struct {
+		scope     sbom.Scope
+		scopes    map[string]sbom.Scope
+		deps      map[string][]string
+		buildOnly map[string][]string
+	}{
+		{
+			scope:  sbom.Runtime,
+			scopes: map[string]sbom.Scope{"greeting-1.2": sbom.Runtime, "libgreet-2.0.1-lib": sbom.Runtime},
+			deps:   map[string][]string{"greeting-1.2": {"libgreet-2.0.1-lib"}},
+		},
+		{
+			scope: sbom.BuildTime,
+			scopes: map[string]sbom.Scope{"greeting-1.2": sbom.BuildTime, "libgreet-2.0.1-lib": sbom.BuildTime, "libgreet-2.0.1-dev": sbom.BuildTime,
+				"greet-tool-0.5": sbom.BuildTime, "greeting-1.2.tar": sbom.BuildTime, "CVE-2024-12345.patch": sbom.BuildTime},
+			deps:      map[string][]string{"greeting-1.2": buildDeps},
+			buildOnly: map[string][]string{"greeting-1.2": buildDeps},
+		},
+		{
+			scope: sbom.Both,
+			scopes: map[string]sbom.Scope{"greeting-1.2": sbom.Both, "libgreet-2.0.1-lib": sbom.Both, "libgreet-2.0.1-dev": sbom.BuildTime,
+				"greet-tool-0.5": sbom.BuildTime, "greeting-1.2.tar": sbom.BuildTime, "CVE-2024-12345.patch": sbom.BuildTime},
+			deps:      map[string][]string{"greeting-1.2": buildDeps},
+			buildOnly: map[string][]string{"greeting-1.2": {"CVE-2024-12345.patch", "greet-tool-0.5", "greeting-1.2.tar", "libgreet-2.0.1-dev"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.scope), func(t *testing.T) {
+			ctx := context.Background()
+			tgt, err := closure.Resolve(ctx, f.st, f.flake)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]sbom.Scope{}
+			for n, c := range byName(b) {
+				got[n] = c.Scope
+			}
+			if !equalMaps(got, tt.scopes) {
+				t.Errorf("components and scopes:\n got %v\nwant %v", got, tt.scopes)
+			}
+			if d := namedDeps(b.Dependencies); !equalLists(d, tt.deps) {
+				t.Errorf("dependencies:\n got %v\nwant %v", d, tt.deps)
+			}
+			if d := namedDeps(b.BuildOnly); !equalLists(d, tt.buildOnly) {
+				t.Errorf("build-only edges:\n got %v\nwant %v", d, tt.buildOnly)
+			}
+			if want := []string{filepath.Base(f.out)}; !slices.Equal(b.Roots, want) {
+				t.Errorf("roots = %v, want %v", b.Roots, want)
+			}
+		})
+	}
+}
+
+// TestRuntimeMatchesNixStore compares the runtime closure and its edges
+// with what nix-store itself answers.
+func TestRuntimeMatchesNixStore(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tgt, err := closure.Resolve(ctx, f.st, f.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Runtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := nixStore(t, f, "-qR", f.out)
+	var got []string
+	for _, c := range b.Components {
+		got = append(got, c.StorePath)
+		refs := nixStore(t, f, "-q", "--references", c.StorePath)
+		refs = slices.DeleteFunc(refs, func(r string) bool { return r == c.StorePath })
+		for i := range refs {
+			refs[i] = filepath.Base(refs[i])
+		}
+		slices.Sort(refs)
+		if !slices.Equal(b.Dependencies[c.Ref], refs) && !(len(refs) == 0 && len(b.Dependencies[c.Ref]) == 0) {
+			t.Errorf("%s depends on %v, nix-store says %v", c.Ref, b.Dependencies[c.Ref], refs)
+		}
+		h := nixStore(t, f, "-q", "--hash", c.StorePath)[0]
+		raw, err := nixbase32.DecodeString(strings.TrimPrefix(h, "sha256:"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Hashes) == 0 || c.Hashes[0] != (sbom.Hash{Alg: "SHA-256", Hex: hex.EncodeToString(raw)}) {
+			t.Errorf("%s hashes = %v, nix-store says %s", c.Ref, c.Hashes, h)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("closure:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestMetadata checks what only the Nix language knows, as flake.nix sets it.
+func TestMetadata(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tgt, err := closure.Resolve(ctx, f.st, f.flake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Both, Meta: true, Warn: t.Errorf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := byName(b)
+	g := c["greeting-1.2"]
+	drv := filepath.Base(tgt.DrvPath)
+	checks := []struct{ what, got, want string }{
+		{"greeting name", g.Name, "greeting"},
+		{"greeting version", g.Version, "1.2"},
+		{"greeting type", g.Type, "application"},
+		{"greeting purl", g.PURL, "pkg:nix/greeting@1.2?drvpath=" + drv + "&output=out"},
+		{"greeting cpe", g.CPE, "cpe:2.3:a:example:greeting:1.2:*:*:*:*:*:*:*"},
+		{"greeting homepage", g.Homepage, "https://example.org/greeting"},
+		{"greeting licenses", licenses(g), "MIT,Apache-2.0"},
+		{"greeting maintainers", strings.Join(g.Maintainers, ","), "ada"},
+		{"greeting patches", strings.Join(g.Patches, ","), "CVE-2024-12345.patch"},
+		{"greeting sources", strings.Join(g.SourceURLs, ","), "https://example.org/greeting/greeting-1.2.tar"},
+		{"lib name", c["libgreet-2.0.1-lib"].Name, "libgreet"},
+		{"lib output", c["libgreet-2.0.1-lib"].Output, "lib"},
+		{"lib licenses", licenses(c["libgreet-2.0.1-lib"]), "Zlib"},
+		{"dev licenses", licenses(c["libgreet-2.0.1-dev"]), "Zlib"},
+		{"tool licenses", licenses(c["greet-tool-0.5"]), "MIT"},
+		{"source type", c["greeting-1.2.tar"].Type, "file"},
+		{"source url", strings.Join(c["greeting-1.2.tar"].SourceURLs, ","), "https://example.org/greeting/greeting-1.2.tar"},
+		{"source hash", hashes(c["greeting-1.2.tar"]), "SHA-256:d9b4464c95ff5cba1a6e63045c898948d30d86dc33e9c1eed0f41e619e539929"},
+		{"patch type", c["CVE-2024-12345.patch"].Type, "file"},
+		{"patch licenses (none declared)", licenses(c["CVE-2024-12345.patch"]), ""},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %q, want %q", ck.what, ck.got, ck.want)
+		}
+	}
+}
+
+func TestTargetErrors(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	missing := filepath.Dir(f.out) + "/00000000000000000000000000000000-missing-1.0"
+	tests := []struct{ target, want string }{
+		{"", `input "target" is empty`},
+		{missing, "is not in the store"},
+		{strings.TrimSuffix(f.flake, "#default") + "#nosuch", "does not evaluate"},
+	}
+	for _, tt := range tests {
+		if _, err := closure.Resolve(ctx, f.st, tt.target); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Resolve(%q) = %v, want an error containing %q", tt.target, err, tt.want)
+		}
+	}
+	// An evaluated target that was never built has no runtime closure.
+	unbuilt := strings.TrimSuffix(f.flake, "#default") + "#greeting-docs"
+	tgt, err := closure.Resolve(ctx, f.st, unbuilt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Runtime}); err == nil || !strings.Contains(err.Error(), "closure: buildtime") {
+		t.Errorf("runtime closure of an unbuilt target: err = %v, want a pointer to closure: buildtime", err)
+	}
+}
+
+// TestNixVersions runs this package's tests again under Nix 2.26 and 2.34.
+func TestNixVersions(t *testing.T) {
+	nixchroot.Run(t, ".")
+}
+
+func licenses(c sbom.Component) string {
+	var ids []string
+	for _, l := range c.Licenses {
+		ids = append(ids, l.ID)
+	}
+	return strings.Join(ids, ",")
+}
+
+func hashes(c sbom.Component) string {
+	var hs []string
+	for _, h := range c.Hashes {
+		hs = append(hs, h.Alg+":"+h.Hex)
+	}
+	return strings.Join(hs, ",")
+}
+
+func equalMaps[V comparable](a, b map[string]V) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if bv, ok := b[k]; !ok || bv != v {
+			return false
+		}
+	}
+	return true
+}
+
+func equalLists(a, b map[string][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !slices.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,105 @@
+package closure
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Target is what the user asked for, resolved against the store.
+type Target struct {
+	Spec    string // as given
+	Flake   bool   // an installable Nix evaluates
+	DrvPath string // the derivation, "" when unknown (a store path without deriver)
+	// Paths are the target's own store paths: the outputs asked for, or the
+	// store path given.
+	Paths []string
+}
+
+// Resolve turns a target spec (flake installable, store path, result link
+// or .drv) into store paths. It evaluates but never builds.
+func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
+	if strings.TrimSpace(spec) == "" {
+		return nil, fmt.Errorf("input \"target\" is empty: give a flake installable (.#default), a store path, a result link or a .drv")
+	}
+	if p, ok, err := storePathOf(spec, st.StoreDir()); err != nil {
+		return nil, err
+	} else if ok {
+		return resolveStorePath(ctx, st, spec, p)
+	}
+	drv, err := st.DrvPath(ctx, spec)
+	if err != nil {
+		return nil, fmt.Errorf("target %q does not evaluate: %w", spec, err)
+	}
+	t := &Target{Spec: spec, Flake: true, DrvPath: drv}
+	return t, outputsOf(ctx, st, t)
+}
+
+// storePathOf follows a result link or reads a store path out of spec. A
+// link into a store at another root (--store DIR) cannot be followed on
+// disk, so each link is read one level at a time.
+func storePathOf(spec, storeDir string) (string, bool, error) {
+	p := spec
+	for i := 0; i < 40 && !strings.HasPrefix(p, storeDir+"/"); i++ {
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return "", false, nil // not a link: a flake reference for Nix to judge
+		}
+		link, err := os.Readlink(p)
+		if err != nil {
+			return "", false, fmt.Errorf("target %q: %w", spec, err)
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(p), link)
+		}
+		p = link
+	}
+	if !strings.HasPrefix(p, storeDir+"/") {
+		return "", false, nil
+	}
+	// /nix/store/<hash>-name/bin/x belongs to /nix/store/<hash>-name.
+	rest := strings.TrimPrefix(p, storeDir+"/")
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return storeDir + "/" + rest, true, nil
+}
+
+func resolveStorePath(ctx context.Context, st Store, spec, p string) (*Target, error) {
+	t := &Target{Spec: spec}
+	if strings.HasSuffix(p, ".drv") {
+		t.DrvPath = p
+		return t, outputsOf(ctx, st, t)
+	}
+	infos, err := st.PathInfo(ctx, []string{p}, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(infos) != 1 || !infos[0].Valid {
+		return nil, fmt.Errorf("target %q: %s is not in the store: build it first (nix build), or use closure: buildtime with a .drv or flake target", spec, p)
+	}
+	t.Paths = []string{p}
+	t.DrvPath = infos[0].Deriver
+	return t, nil
+}
+
+// outputsOf fills Paths with every output of the target's derivation; which
+// of them exist is decided by the runtime query.
+func outputsOf(ctx context.Context, st Store, t *Target) error {
+	drvs, err := st.Derivations(ctx, []string{t.DrvPath}, false)
+	if err != nil {
+		return err
+	}
+	d, ok := drvs[t.DrvPath]
+	if !ok {
+		return fmt.Errorf("target %q: Nix returned no derivation for %s", t.Spec, t.DrvPath)
+	}
+	for _, name := range sortedKeys(d.Outputs) {
+		if p := d.Outputs[name].Path; p != "" {
+			t.Paths = append(t.Paths, p)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+{
+  description = "A small closure for nixops-sbom: /bin/sh builders, no nixpkgs, nixpkgs-shaped metadata";
+
+  outputs = { self }:
+    let
+      systems = [ "x86_64-linux" "aarch64-linux" ];
+      forAllSystems = f: builtins.listToAttrs (map (system: { name = system; value = f system; }) systems);
+
+      packagesFor = system:
+        let
+          mk = args: derivation ({ inherit system; builder = "/bin/sh"; PATH = "/usr/bin:/bin"; } // args);
+          # As nixpkgs' mkDerivation does, every output carries the meta.
+          withMeta = meta: drv: drv // { inherit meta; }
+            // builtins.listToAttrs (map (o: { name = o; value = drv.${o} // { inherit meta; }; }) drv.outputs);
+          licenses = {
+            mit = { spdxId = "MIT"; fullName = "MIT License"; free = true; };
+            asl20 = { spdxId = "Apache-2.0"; fullName = "Apache License 2.0"; free = true; };
+            zlib = { spdxId = "Zlib"; fullName = "zlib License"; free = true; };
+          };
+        in
+        rec {
+          # A fixed-output source, as fetchurl makes one; built offline here.
+          greeting-src = mk {
+            name = "greeting-1.2.tar";
+            urls = [ "https://example.org/greeting/greeting-1.2.tar" ];
+            outputHashMode = "flat";
+            outputHashAlgo = "sha256";
+            outputHash = "d9b4464c95ff5cba1a6e63045c898948d30d86dc33e9c1eed0f41e619e539929";
+            args = [ "-c" "echo 'greeting 1.2' > $out" ];
+          };
+
+          # Three outputs; greeting keeps a reference to lib only.
+          libgreet = withMeta { license = licenses.zlib; homepage = "https://example.org/libgreet"; description = "Greeting library"; } (mk {
+            pname = "libgreet";
+            version = "2.0.1";
+            name = "libgreet-2.0.1";
+            outputs = [ "out" "dev" "lib" ];
+            args = [ "-c" "echo libgreet > $lib; echo \"headers for $lib\" > $dev; echo \"libgreet docs\" > $out" ];
+          });
+
+          # Needed to build greeting, absent from its output.
+          greet-tool = mk {
+            pname = "greet-tool";
+            version = "0.5";
+            name = "greet-tool-0.5";
+            args = [ "-c" "echo 'tool' > $out" ];
+          } // { meta.license = licenses.mit; };
+
+          greeting = mk {
+            pname = "greeting";
+            version = "1.2";
+            name = "greeting-1.2";
+            src = greeting-src;
+            nativeBuildInputs = [ greet-tool ];
+            buildInputs = [ libgreet.lib libgreet.dev ];
+            patches = [ ./CVE-2024-12345.patch ];
+            args = [ "-c" "read -r g < $src; echo \"$g, linked to ${libgreet.lib}\" > $out" ];
+          } // {
+            meta = {
+              license = [ licenses.mit licenses.asl20 ];
+              homepage = "https://example.org/greeting";
+              description = "Prints a greeting";
+              maintainers = [ { name = "Ada Lovelace"; github = "ada"; } ];
+              identifiers.cpe = "cpe:2.3:a:example:greeting:1.2:*:*:*:*:*:*:*";
+            };
+          };
+
+          # Evaluates, and is never built by the tests.
+          greeting-docs = mk {
+            pname = "greeting-docs";
+            version = "1.2";
+            name = "greeting-docs-1.2";
+            args = [ "-c" "echo 'docs' > $out" ];
+          };
+
+          default = greeting;
+        };
+    in
+    {
+      packages = forAllSystems packagesFor;
+    };
+}
