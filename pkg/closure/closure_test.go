@@ -19,15 +19,16 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
-// fixture is the example flake built into a store of the test's own.
+// fixture is the example flake built into a store of the test's own. The
+// store directory moves (local?store=) rather than the store's root
+// (--store DIR), since the latter needs a sandbox to build, which a chroot
+// holding another Nix version cannot give.
 type fixture struct {
-	dir   string // the store's root: paths live under dir/nix/store
+	uri   string
 	flake string // installable of the example package
 	st    *store.Store
 	out   string // the built output of the installable
 }
-
-var sandbox = []string{"--option", "sandbox", "true", "--option", "sandbox-paths", "/bin /usr /lib /lib64"}
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
@@ -40,16 +41,19 @@ func newFixture(t *testing.T) *fixture {
 	if err := os.CopyFS(flakeDir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{dir: t.TempDir(), flake: "path:" + flakeDir + "#default"}
-	f.st = store.New(store.WithStore(f.dir))
-	args := append([]string{"build", "--store", f.dir, "--no-link", f.flake}, sandbox...)
-	nix(t, args...)
-	f.out = strings.TrimSpace(nix(t, "eval", "--store", f.dir, "--raw", f.flake+".outPath"))
+	dir := t.TempDir()
+	f := &fixture{uri: "local?store=" + dir + "/store&state=" + dir + "/var&log=" + dir + "/log", flake: "path:" + flakeDir + "#default"}
+	// Every test's flake has the same content, so Nix's evaluation cache
+	// would answer with a .drv path of another test's store.
+	f.st = store.New(store.WithStore(f.uri), store.WithOptions("eval-cache", "false"))
+	nix(t, "build", "--store", f.uri, "--no-link", f.flake)
+	f.out = strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", f.flake+".outPath"))
 	return f
 }
 
 func nix(t *testing.T, args ...string) string {
 	t.Helper()
+	args = append([]string{"--extra-experimental-features", "nix-command flakes", "--option", "eval-cache", "false"}, args...)
 	out, err := exec.Command("nix", args...).Output()
 	if err != nil {
 		var stderr []byte
@@ -63,7 +67,7 @@ func nix(t *testing.T, args ...string) string {
 
 func nixStore(t *testing.T, f *fixture, args ...string) []string {
 	t.Helper()
-	out, err := exec.Command("nix-store", append([]string{"--store", f.dir}, args...)...).Output()
+	out, err := exec.Command("nix-store", append([]string{"--store", f.uri}, args...)...).Output()
 	if err != nil {
 		t.Fatalf("nix-store %v: %v", args, err)
 	}

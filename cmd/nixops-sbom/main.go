@@ -1,0 +1,212 @@
+// Command nixops-sbom writes CycloneDX and SPDX SBOMs of a Nix closure. It is
+// the sbom action's step and, with the same names as flags, a laptop CLI.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/closure"
+	"github.com/voidnxsec/nixops-actions/pkg/embedded"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+)
+
+// version is set at release time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+type config struct {
+	target    string
+	scope     sbom.Scope
+	formats   []sbom.Format
+	outDir    string
+	embedded  bool
+	meta      bool
+	workers   int
+	nixStore  string
+	timestamp time.Time
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	a := action.New(action.WithGetenv(getenv), action.WithStdout(stdout), action.WithStderr(stderr))
+	cfg, err := parseInputs(a, args, getenv)
+	if err != nil {
+		return a.Fail(err)
+	}
+	b, err := generate(ctx, a, cfg)
+	if err != nil {
+		return a.Fail(err)
+	}
+	files, err := write(b, cfg)
+	if err != nil {
+		return a.Fail(err)
+	}
+	if err := report(a, b, cfg, files); err != nil {
+		return a.Fail(err)
+	}
+	return 0
+}
+
+func parseInputs(a *action.Action, args []string, getenv func(string) string) (*config, error) {
+	in := a.Inputs(args)
+	target := in.String("target", "", "flake installable (.#default), /nix/store path, ./result link or .drv", action.Required())
+	scope := in.Enum("closure", "runtime", []string{"runtime", "buildtime", "both"}, "runtime: output closure (must be built); buildtime: derivation closure (evaluation only); both")
+	formats := in.List("format", []string{"cyclonedx-json", "spdx-json"}, "documents to write", action.AllowedValues(formatNames()...))
+	outDir := in.String("output-dir", "out", "directory for the documents and sbom.prom")
+	emb := in.Bool("embedded", true, "also list the Go, Rust, Python, npm and Java packages embedded inside store paths (syft catalogers)")
+	meta := in.Bool("meta", true, "evaluate a flake target once more for meta.* (licenses, homepage, CPE)")
+	workers := in.Int("workers", 0, "parallel workers for the embedded scan (0: one per CPU)")
+	nixStore := in.String("nix-store", "", "Nix store to query (passed as --store); empty: the default store")
+	if err := in.Parse(); err != nil {
+		return nil, err
+	}
+	ts, err := timestamp(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if *workers < 0 {
+		return nil, fmt.Errorf("input \"workers\": %d is negative: give 0 (one per CPU) or a positive number", *workers)
+	}
+	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore, timestamp: ts}
+	for _, f := range *formats {
+		pf, err := sbom.ParseFormat(f)
+		if err != nil {
+			return nil, fmt.Errorf("input \"format\": %w", err)
+		}
+		cfg.formats = append(cfg.formats, pf)
+	}
+	return cfg, checkWritable(cfg.outDir)
+}
+
+// timestamp honours SOURCE_DATE_EPOCH, so a rebuild gives the same bytes.
+func timestamp(getenv func(string) string) (time.Time, error) {
+	v := getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970: unset it or give e.g. $(git log -1 --format=%%ct)", v)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+func formatNames() []string {
+	var names []string
+	for _, f := range sbom.Formats {
+		names = append(names, string(f))
+	}
+	return names
+}
+
+// checkWritable fails before any Nix work if the documents could not be saved.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("input \"output-dir\": cannot create %q: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".nixops-sbom-probe-*")
+	if err != nil {
+		return fmt.Errorf("input \"output-dir\": %q is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, error) {
+	var opts []store.Option
+	if cfg.nixStore != "" {
+		opts = append(opts, store.WithStore(cfg.nixStore))
+	}
+	st := store.New(opts...)
+	v, err := st.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.Infof("Nix %s", v.Raw)
+
+	end := a.Group("Resolve " + cfg.target)
+	t, err := closure.Resolve(ctx, st, cfg.target)
+	end()
+	if err != nil {
+		return nil, err
+	}
+	end = a.Group(fmt.Sprintf("Read the %s closure of %s", cfg.scope, strings.Join(t.Paths, " ")))
+	b, err := closure.Build(ctx, st, t, closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf})
+	end()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.embedded {
+		end = a.Group("Scan store paths for embedded packages")
+		err = addEmbedded(ctx, b, cfg)
+		end()
+		if err != nil {
+			return nil, err
+		}
+	}
+	b.Timestamp, b.ToolName, b.ToolVersion = cfg.timestamp, "nixops-sbom", version
+	return b, sbom.Validate(b)
+}
+
+// addEmbedded scans the store paths that exist and hangs what it finds
+// under the store path that holds it.
+func addEmbedded(ctx context.Context, b *sbom.BOM, cfg *config) error {
+	byPath := map[string]*sbom.Component{}
+	var paths []string
+	for i := range b.Components {
+		c := &b.Components[i]
+		if len(c.Hashes) > 0 && c.NarSize > 0 {
+			byPath[c.StorePath] = c
+			paths = append(paths, c.StorePath)
+		}
+	}
+	opts := []embedded.Option{embedded.WithWorkers(cfg.workers)}
+	if root := storeRoot(cfg.nixStore); root != "" {
+		opts = append(opts, embedded.WithRoot(root))
+	}
+	found, err := embedded.New(opts...).Scan(ctx, paths)
+	if err != nil {
+		return err
+	}
+	for p, comps := range found {
+		parent := byPath[p]
+		for _, c := range comps {
+			c.Scope = parent.Scope
+			b.Components = append(b.Components, c)
+			b.Dependencies[parent.Ref] = append(b.Dependencies[parent.Ref], c.Ref)
+			b.Dependencies[c.Ref] = nil
+		}
+	}
+	sbom.Sort(b)
+	return nil
+}
+
+// storeRoot is the directory a --store DIR store keeps its /nix/store under.
+func storeRoot(nixStore string) string {
+	if nixStore == "" || strings.Contains(nixStore, "://") {
+		return ""
+	}
+	if strings.HasPrefix(nixStore, "local?") {
+		return ""
+	}
+	abs, err := filepath.Abs(nixStore)
+	if err != nil {
+		return nixStore
+	}
+	return abs
+}

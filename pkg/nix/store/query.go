@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/derivation"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/pathinfo"
+)
+
+// PathInfo returns the metadata of paths (with recursive, of their
+// closures). A .drv path means the derivation file itself in every Nix
+// version (2.8 would otherwise answer for its outputs). A missing path comes
+// back with Valid false, except with recursive, where Nix fails.
+func (s *Store) PathInfo(ctx context.Context, paths []string, recursive bool) ([]pathinfo.Info, error) {
+	v, err := s.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var drvs, others []string
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".drv") {
+			drvs = append(drvs, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+	base := []string{"path-info", "--json"}
+	base = append(base, cliFor(v).jsonFormat...)
+	if recursive {
+		base = append(base, "--recursive")
+	}
+	seen := map[string]bool{}
+	var infos []pathinfo.Info
+	collect := func(args []string, group []string) error {
+		return s.batched(group, func(chunk []string) error {
+			out, err := s.run(ctx, append(append(args[:len(args):len(args)], "--"), chunk...)...)
+			if err != nil {
+				return err
+			}
+			got, err := pathinfo.Parse(out, s.storeDir)
+			if err != nil {
+				return fmt.Errorf("nix %s printed JSON we cannot read: %w", v, err)
+			}
+			for _, in := range got {
+				if !seen[in.Path] {
+					seen[in.Path] = true
+					infos = append(infos, in)
+				}
+			}
+			return nil
+		})
+	}
+	if err := collect(base, others); err != nil {
+		return nil, err
+	}
+	if cliFor(v).drvOutputsSuffix == "" {
+		// Before 2.13, `--derivation` fails on a missing .drv instead of
+		// reporting it, so the missing ones are sorted out first.
+		var invalid []string
+		if drvs, invalid, err = s.splitValid(ctx, drvs); err != nil {
+			return nil, err
+		}
+		for _, p := range invalid {
+			seen[p] = true
+			infos = append(infos, pathinfo.Info{Path: p})
+		}
+	}
+	if err := collect(append(base, "--derivation"), drvs); err != nil {
+		return nil, err
+	}
+	return infos, nil
+}
+
+// splitValid asks the legacy nix-store, which sits beside nix, which
+// paths are valid.
+func (s *Store) splitValid(ctx context.Context, paths []string) (valid, invalid []string, err error) {
+	bad := map[string]bool{}
+	err = s.batched(paths, func(chunk []string) error {
+		args := []string{"--check-validity", "--print-invalid"}
+		if s.storeURI != "" {
+			args = append(args, "--store", s.storeURI)
+		}
+		args = append(args, s.options...)
+		out, err := s.execBin(ctx, s.sibling("nix-store"), append(append(args, "--"), chunk...))
+		if err != nil {
+			return err
+		}
+		for _, p := range strings.Fields(string(out)) {
+			bad[p] = true
+		}
+		return nil
+	})
+	for _, p := range paths {
+		if bad[p] {
+			invalid = append(invalid, p)
+		} else {
+			valid = append(valid, p)
+		}
+	}
+	return valid, invalid, err
+}
+
+// Derivations reads .drv files (with recursive, every derivation they
+// depend on), keyed by full .drv path.
+func (s *Store) Derivations(ctx context.Context, drvPaths []string, recursive bool) (map[string]*derivation.Derivation, error) {
+	v, err := s.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args := cliFor(v).showDerivation
+	if recursive {
+		args = append(args, "--recursive")
+	}
+	all := map[string]*derivation.Derivation{}
+	err = s.batched(drvPaths, func(chunk []string) error {
+		out, err := s.run(ctx, append(append(args[:len(args):len(args)], "--"), chunk...)...)
+		if err != nil {
+			return err
+		}
+		got, err := derivation.ParseJSON(out, s.storeDir)
+		if err != nil {
+			return fmt.Errorf("nix %s printed derivation JSON we cannot read: %w", v, err)
+		}
+		for k, d := range got {
+			all[k] = d
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// Realise builds installable and returns its derivation and output paths.
+// A bare .drv path means "build its outputs" in every Nix version.
+func (s *Store) Realise(ctx context.Context, installable string) (string, map[string]string, error) {
+	v, err := s.Version(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if s.isStorePath(installable) && strings.HasSuffix(installable, ".drv") {
+		installable += cliFor(v).drvOutputsSuffix
+	}
+	out, err := s.run(ctx, "build", "--no-link", "--json", "--", installable)
+	if err != nil {
+		return "", nil, err
+	}
+	var built []struct {
+		DrvPath string            `json:"drvPath"`
+		Outputs map[string]string `json:"outputs"`
+	}
+	if err := json.Unmarshal(out, &built); err != nil {
+		return "", nil, fmt.Errorf("reading `nix build --json` output of %s: %w", installable, err)
+	}
+	if len(built) != 1 {
+		return "", nil, fmt.Errorf("nix build %s: expected one result, got %d", installable, len(built))
+	}
+	outputs := make(map[string]string, len(built[0].Outputs))
+	for name, p := range built[0].Outputs {
+		outputs[name] = s.full(p)
+	}
+	return s.full(built[0].DrvPath), outputs, nil
+}
+
+// DrvPath returns the derivation of installable without building anything:
+// a .drv path is itself, another store path gives its recorded deriver, and
+// anything else is evaluated.
+func (s *Store) DrvPath(ctx context.Context, installable string) (string, error) {
+	if s.isStorePath(installable) {
+		p := installable
+		if i := strings.IndexAny(p, "^!"); i >= 0 {
+			p = p[:i]
+		}
+		if strings.HasSuffix(p, ".drv") {
+			return p, nil
+		}
+		infos, err := s.PathInfo(ctx, []string{p}, false)
+		if err != nil {
+			return "", err
+		}
+		if len(infos) != 1 || !infos[0].Valid {
+			return "", fmt.Errorf("%s is not a valid path in the store: build or fetch it first", p)
+		}
+		if infos[0].Deriver == "" {
+			return "", fmt.Errorf("%s has no known deriver (it was added or copied without one): pass its .drv or a flake reference instead", p)
+		}
+		return infos[0].Deriver, nil
+	}
+	// `.drvPath` only evaluates; `path-info --derivation` may realise
+	// inputs (import-from-derivation aside) in some versions.
+	out, err := s.run(ctx, "eval", "--raw", "--", drvPathAttr(installable))
+	if err != nil {
+		return "", err
+	}
+	drv := s.full(strings.TrimSpace(string(out)))
+	if !strings.HasSuffix(drv, ".drv") {
+		return "", fmt.Errorf("%s evaluated to %q, which is not a derivation path", installable, drv)
+	}
+	return drv, nil
+}
+
+// drvPathAttr appends `.drvPath` to the attribute part of an installable;
+// a flake without fragment gets its default package.
+func drvPathAttr(installable string) string {
+	if i := strings.IndexByte(installable, '^'); i >= 0 {
+		installable = installable[:i]
+	}
+	if !strings.Contains(installable, "#") {
+		return installable + "#default.drvPath"
+	}
+	return installable + ".drvPath"
+}
+
+// Eval evaluates installable to JSON, after applying the Nix function
+// applyFn (skipped when empty).
+func (s *Store) Eval(ctx context.Context, installable, applyFn string) ([]byte, error) {
+	args := []string{"eval", "--json"}
+	if applyFn != "" {
+		args = append(args, "--apply", applyFn)
+	}
+	return s.run(ctx, append(args, "--", installable)...)
+}
+
+func (s *Store) isStorePath(p string) bool {
+	return strings.HasPrefix(p, s.storeDir+"/")
+}
+
+// full turns a base name (newer Nix prints those) into a store path.
+func (s *Store) full(p string) string {
+	if p == "" || strings.HasPrefix(p, "/") {
+		return p
+	}
+	return path.Join(s.storeDir, p)
+}
+
+// batched calls fn on consecutive chunks of at most s.batch items.
+func (s *Store) batched(items []string, fn func([]string) error) error {
+	for len(items) > 0 {
+		n := min(s.batch, len(items))
+		if err := fn(items[:n]); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
+}
