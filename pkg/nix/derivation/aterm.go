@@ -1,6 +1,7 @@
 package derivation
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,20 +18,30 @@ import (
 // floating content-addressed outputs with no path) is not applied: the
 // file was written by Nix, and a parse error is still an error.
 func ReadFile(path string) (*Derivation, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read derivation: %w", err)
-	}
-	defer f.Close()
-	drv, err := nixdrv.ReadDerivation(f)
-	if drv == nil {
-		return nil, fmt.Errorf("read derivation %s: not a valid ATerm .drv file: %w", path, err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("read derivation %s: %w", path, err)
 	}
-	return fromATerm(drv, abs)
+	d, err := ParseATerm(data, abs)
+	if err != nil {
+		return nil, fmt.Errorf("read derivation %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// ParseATerm reads the ATerm text of a .drv file; drvPath is the store
+// path the result is known by (the file may have been read from another
+// place, such as the directory of a chroot store).
+func ParseATerm(data []byte, drvPath string) (*Derivation, error) {
+	drv, err := nixdrv.ReadDerivation(bytes.NewReader(data))
+	if drv == nil {
+		return nil, fmt.Errorf("not a valid ATerm .drv file: %w", err)
+	}
+	return fromATerm(drv, drvPath)
 }
 
 func fromATerm(drv *nixdrv.Derivation, path string) (*Derivation, error) {

@@ -1,0 +1,613 @@
+// Package e2e_test runs the composite actions end to end under act, the way
+// a workflow uses them: checkout, `uses: ./sbom`, then a step reading the
+// action's outputs. The action builds its binary from this source tree
+// (bootstrap.sh's non-release path) and describes a real Nix closure built
+// by the test in its own store.
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
+)
+
+// actArgs is how act runs here. Why each flag:
+//   - -P ubuntu-latest=-self-hosted: host mode, no Docker (none on CI). act
+//     still warns that it found no Docker socket; that is harmless, and
+//     --container-architecture is not needed since no image is pulled.
+//   - --action-offline-mode: never fetch an action; with actions/checkout as
+//     the first step act copies the working tree instead of cloning, which
+//     is the only way `uses: ./sbom` resolves to this checkout.
+//   - --no-cache-server: act's artifact cache server would open a port and
+//     is not used.
+//   - --json: one JSON object per log line, with stepID, stepResult,
+//     jobResult and the ::set-output::/::error:: commands act parsed.
+//
+// Host mode copies the tree into <action-cache-path>/<random>/hostexecutor
+// and deletes it after the job, so output-dir must be an absolute path
+// outside it. act needs HOME (it reads ~/.actrc and defaults its cache
+// there); the test gives it a private one, and pins the Go caches so the
+// source build is not redone from an empty cache.
+var actArgs = []string{
+	"-P", "ubuntu-latest=-self-hosted",
+	"--action-offline-mode",
+	"--no-cache-server",
+	"--json",
+}
+
+// logLine is the part of act's --json log the test reads.
+type logLine struct {
+	Msg        string   `json:"msg"`
+	Level      string   `json:"level"`
+	StepID     []string `json:"stepID"`
+	StepResult string   `json:"stepResult"`
+	JobResult  string   `json:"jobResult"`
+	Command    string   `json:"command"`
+	Name       string   `json:"name"`
+	Arg        string   `json:"arg"`
+	RawOutput  bool     `json:"raw_output"`
+}
+
+type actRun struct {
+	lines []logLine
+	text  string // every msg, for error reports and substring checks
+}
+
+// jobResult is the final result act reported for the job.
+func (r actRun) jobResult() string {
+	result := ""
+	for _, l := range r.lines {
+		if l.JobResult != "" {
+			result = l.JobResult
+		}
+	}
+	return result
+}
+
+// outputs returns what act set as outputs of the workflow step with id
+// step (the composite action's outputs, not its inner steps').
+func (r actRun) outputs(step string) map[string]string {
+	out := map[string]string{}
+	for _, l := range r.lines {
+		if l.Command == "set-output" && slices.Equal(l.StepID, []string{step}) {
+			out[l.Name] = l.Arg
+		}
+	}
+	return out
+}
+
+// stepResult returns the result of the workflow step with id step.
+func (r actRun) stepResult(step string) string {
+	for _, l := range r.lines {
+		if l.StepResult != "" && slices.Equal(l.StepID, []string{step}) {
+			return l.StepResult
+		}
+	}
+	return ""
+}
+
+// fixture is what every case shares: a git repository holding this
+// project's source and a Nix store holding the e2e flake's closure.
+type fixture struct {
+	repo      string // temp git repo act runs in
+	store     string // the test's Nix store (--store)
+	storePath string // /nix/store/...-e2e-app-2.3 inside it
+	closure   []string
+	narBytes  int64
+	actHome   string
+	actCache  string
+}
+
+func TestActSBOM(t *testing.T) {
+	act := tool(t, "act")
+	testenv.LookPath(t, "nix")
+	testenv.LookPath(t, "git")
+	testenv.LookPath(t, "go")
+	fx := newFixture(t)
+
+	tests := []struct {
+		name    string
+		inputs  map[string]string
+		wantJob string
+		check   func(t *testing.T, fx fixture, r actRun, outDir string)
+	}{
+		{
+			name:    "store-path-all-formats",
+			inputs:  map[string]string{"target": "{store-path}", "embedded": "false"},
+			wantJob: "success",
+			check:   checkAllFormats,
+		},
+		{
+			name:    "store-path-embedded-default",
+			inputs:  map[string]string{"target": "{store-path}", "format": "cyclonedx-json,spdx-json"},
+			wantJob: "success",
+			check:   checkClosureComponents,
+		},
+		{
+			name:    "flake-installable-meta-license",
+			inputs:  map[string]string{"target": "path:{repo}/e2e/testdata/flake#default", "format": "cyclonedx-json,spdx-json", "embedded": "false"},
+			wantJob: "success",
+			check:   checkLicense,
+		},
+		{
+			name:    "bad-closure-input",
+			inputs:  map[string]string{"target": "{store-path}", "closure": "sideways"},
+			wantJob: "failure",
+			check:   checkBadClosure,
+		},
+	}
+	builds := 0
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			outDir := filepath.Join(t.TempDir(), "sbom-out")
+			inputs := map[string]string{"output-dir": outDir, "nix-store": fx.store}
+			for k, v := range tc.inputs {
+				v = strings.ReplaceAll(v, "{store-path}", fx.storePath)
+				inputs[k] = strings.ReplaceAll(v, "{repo}", fx.repo)
+			}
+			r := fx.act(t, act, "e2e/testdata/workflows/sbom.yml", inputs)
+			if got := r.jobResult(); got != tc.wantJob {
+				t.Fatalf("job result %q, want %q; act log:\n%s", got, tc.wantJob, r.text)
+			}
+			// bootstrap.sh took the source path: this is no release ref.
+			switch {
+			case strings.Contains(r.text, "bootstrap: built nixops-sbom from source"):
+				builds++
+			case strings.Contains(r.text, "bootstrap: cache hit: nixops-sbom for source"):
+			default:
+				t.Errorf("no bootstrap build or cache hit in the log:\n%s", r.text)
+			}
+			tc.check(t, fx, r, outDir)
+		})
+	}
+	// Every case shares act's tool cache, so only the first one builds.
+	if builds != 1 {
+		t.Errorf("bootstrap built nixops-sbom %d times across the cases, want 1 (then cache hits)", builds)
+	}
+}
+
+// checkAllFormats: the four documents exist, the composite exposes exactly
+// its declared outputs, and each document lists the closure nix-store -qR
+// reports.
+func checkAllFormats(t *testing.T, fx fixture, r actRun, outDir string) {
+	outs := r.outputs("sbom")
+	want := map[string]string{
+		"cyclonedx-json": filepath.Join(outDir, "sbom.cdx.json"),
+		"cyclonedx-xml":  filepath.Join(outDir, "sbom.cdx.xml"),
+		"spdx-json":      filepath.Join(outDir, "sbom.spdx.json"),
+		"spdx-tag-value": filepath.Join(outDir, "sbom.spdx"),
+		"metrics-file":   filepath.Join(outDir, "sbom.prom"),
+		"components":     strconv.Itoa(len(fx.closure)),
+		"closure-bytes":  strconv.FormatInt(fx.narBytes, 10),
+	}
+	for k, v := range want {
+		if outs[k] != v {
+			t.Errorf("output %s = %q, want %q", k, outs[k], v)
+		}
+	}
+	// act #2553: inner-step outputs (bootstrap's path) must not leak.
+	for k := range outs {
+		if _, ok := want[k]; !ok {
+			t.Errorf("undeclared output %s=%q leaked from an inner step", k, outs[k])
+		}
+	}
+	if got := r.stepResult("2"); got != "success" {
+		t.Errorf("the step reading the outputs ended %q, want success", got)
+	}
+	if !strings.Contains(r.text, "outputs-checked components="+strconv.Itoa(len(fx.closure))) {
+		t.Errorf("the step reading the outputs did not see them:\n%s", r.text)
+	}
+
+	if got := cdxStorePaths(t, filepath.Join(outDir, "sbom.cdx.json")); !slices.Equal(got, fx.closure) {
+		t.Errorf("CycloneDX JSON store paths %v, want nix-store -qR's %v", got, fx.closure)
+	}
+	if got := spdxStorePaths(t, fx, filepath.Join(outDir, "sbom.spdx.json")); !slices.Equal(got, fx.closure) {
+		t.Errorf("SPDX JSON packages %v, want nix-store -qR's %v", got, fx.closure)
+	}
+	checkXML(t, fx, filepath.Join(outDir, "sbom.cdx.xml"))
+	tv := read(t, filepath.Join(outDir, "sbom.spdx"))
+	for _, want := range []string{"SPDXVersion: SPDX-2.3", "PackageName: e2e-app", "PackageName: e2e-lib"} {
+		if !strings.Contains(tv, want) {
+			t.Errorf("SPDX tag-value lacks %q", want)
+		}
+	}
+	prom := read(t, filepath.Join(outDir, "sbom.prom"))
+	if !strings.Contains(prom, fmt.Sprintf("nixops_sbom_closure_size_bytes %d", fx.narBytes)) {
+		t.Errorf("sbom.prom lacks the closure size %d:\n%s", fx.narBytes, prom)
+	}
+}
+
+// checkClosureComponents: with the default embedded scan on, the closure's
+// store paths are all there (the scan may add embedded packages only).
+func checkClosureComponents(t *testing.T, fx fixture, r actRun, outDir string) {
+	outs := r.outputs("sbom")
+	// Declared outputs always exist; an unrequested format's is empty.
+	if outs["cyclonedx-xml"] != "" || outs["spdx-tag-value"] != "" {
+		t.Errorf("outputs of unrequested formats are set: %v", outs)
+	}
+	n, err := strconv.Atoi(outs["components"])
+	if err != nil || n < len(fx.closure) {
+		t.Errorf("components output %q, want at least %d", outs["components"], len(fx.closure))
+	}
+	if got := cdxStorePaths(t, filepath.Join(outDir, "sbom.cdx.json")); !slices.Equal(got, fx.closure) {
+		t.Errorf("CycloneDX JSON store paths %v, want %v", got, fx.closure)
+	}
+}
+
+// checkLicense: a flake target's meta.license reaches the SBOM.
+func checkLicense(t *testing.T, fx fixture, r actRun, outDir string) {
+	var bom struct {
+		Metadata struct {
+			Component struct {
+				Name     string `json:"name"`
+				Licenses []struct {
+					License struct {
+						ID string `json:"id"`
+					} `json:"license"`
+				} `json:"licenses"`
+			} `json:"component"`
+		} `json:"metadata"`
+	}
+	decode(t, filepath.Join(outDir, "sbom.cdx.json"), &bom)
+	c := bom.Metadata.Component
+	if c.Name != "e2e-app" || len(c.Licenses) != 1 || c.Licenses[0].License.ID != "Apache-2.0" {
+		t.Errorf("root component %+v, want e2e-app licensed Apache-2.0", c)
+	}
+	if outs := r.outputs("sbom"); outs["components"] != strconv.Itoa(len(fx.closure)) {
+		t.Errorf("components output %q, want %d", outs["components"], len(fx.closure))
+	}
+}
+
+// checkBadClosure: a bad input fails the job with an ::error:: naming the
+// input and what it accepts, before anything is written.
+func checkBadClosure(t *testing.T, fx fixture, r actRun, outDir string) {
+	var errs []string
+	for _, l := range r.lines {
+		if l.Command == "error" || strings.Contains(l.Msg, "::error") {
+			errs = append(errs, l.Msg+" "+l.Arg)
+		}
+	}
+	found := false
+	for _, e := range errs {
+		if strings.Contains(e, "closure") && strings.Contains(e, "sideways") && strings.Contains(e, "runtime") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no ::error:: naming the closure input, the bad value and the accepted ones; errors: %q\nlog:\n%s", errs, r.text)
+	}
+	if got := r.stepResult("sbom"); got != "failure" {
+		t.Errorf("sbom step ended %q, want failure", got)
+	}
+	if _, err := os.Stat(outDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a rejected input still created %s", outDir)
+	}
+}
+
+func cdxStorePaths(t *testing.T, file string) []string {
+	t.Helper()
+	type component struct {
+		Properties []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"properties"`
+	}
+	var bom struct {
+		BOMFormat string `json:"bomFormat"`
+		Metadata  struct {
+			Component component `json:"component"`
+		} `json:"metadata"`
+		Components []component `json:"components"`
+	}
+	decode(t, file, &bom)
+	if bom.BOMFormat != "CycloneDX" {
+		t.Errorf("%s: bomFormat %q", file, bom.BOMFormat)
+	}
+	var paths []string
+	for _, c := range append([]component{bom.Metadata.Component}, bom.Components...) {
+		for _, p := range c.Properties {
+			if p.Name == "nix:store_path" {
+				paths = append(paths, p.Value)
+			}
+		}
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// spdxStorePaths maps the SPDX packages back to store paths through their
+// names, which SPDX JSON carries for every store path component.
+func spdxStorePaths(t *testing.T, fx fixture, file string) []string {
+	t.Helper()
+	var doc struct {
+		SPDXVersion string `json:"spdxVersion"`
+		Packages    []struct {
+			Name string `json:"name"`
+		} `json:"packages"`
+	}
+	decode(t, file, &doc)
+	if doc.SPDXVersion != "SPDX-2.3" {
+		t.Errorf("%s: spdxVersion %q", file, doc.SPDXVersion)
+	}
+	var paths []string
+	for _, p := range doc.Packages {
+		for _, sp := range fx.closure {
+			// /nix/store/<hash>-<name>-<version>
+			if strings.HasPrefix(filepath.Base(sp)[33:], p.Name+"-") {
+				paths = append(paths, sp)
+			}
+		}
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+func checkXML(t *testing.T, fx fixture, file string) {
+	t.Helper()
+	dec := xml.NewDecoder(strings.NewReader(read(t, file)))
+	components := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Errorf("%s is not well-formed XML: %v", file, err)
+			}
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "component" {
+			components++
+		}
+	}
+	// metadata/component plus one per other store path.
+	if components < len(fx.closure) {
+		t.Errorf("%s has %d <component> elements, want at least %d", file, components, len(fx.closure))
+	}
+}
+
+func decode(t *testing.T, file string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(read(t, file)), v); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+}
+
+func read(t *testing.T, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// act runs one workflow_dispatch of workflow in the fixture repo.
+func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]string) actRun {
+	t.Helper()
+	args := append([]string{"workflow_dispatch", "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
+	keys := make([]string, 0, len(inputs))
+	for k := range inputs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		args = append(args, "--input", k+"="+inputs[k])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, act, args...)
+	cmd.Dir = fx.repo
+	cmd.Env = fx.env(t)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := parseLog(t, stdout.Bytes(), stderr.Bytes())
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("running act: %v\n%s", err, r.text)
+	}
+	return r
+}
+
+func parseLog(t *testing.T, streams ...[]byte) actRun {
+	t.Helper()
+	var r actRun
+	var text strings.Builder
+	for _, s := range streams {
+		sc := bufio.NewScanner(bytes.NewReader(s))
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		for sc.Scan() {
+			var l logLine
+			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+				text.WriteString(sc.Text() + "\n") // act's own non-JSON noise
+				continue
+			}
+			r.lines = append(r.lines, l)
+			text.WriteString(strings.TrimRight(l.Msg, "\n") + "\n")
+		}
+	}
+	r.text = text.String()
+	return r
+}
+
+// env is act's environment: the host's tools, a private HOME, and the
+// host's Go caches.
+func (fx fixture) env(t *testing.T) []string {
+	t.Helper()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + fx.actHome,
+		"GOTOOLCHAIN=local",
+		"LANG=C.UTF-8",
+	}
+	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOFLAGS", "NIX_CONF_DIR"} {
+		if v := goEnv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+func goEnv(k string) string {
+	if v := os.Getenv(k); v != "" || !strings.HasPrefix(k, "GO") {
+		return v
+	}
+	out, err := exec.Command("go", "env", k).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	base := t.TempDir()
+	fx := fixture{
+		repo:     filepath.Join(base, "repo"),
+		store:    filepath.Join(base, "nix-store"),
+		actHome:  filepath.Join(base, "home"),
+		actCache: filepath.Join(base, "act-cache"),
+	}
+	for _, d := range []string{fx.repo, fx.actHome} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copySources(t, repoRoot(t), fx.repo)
+	git(t, fx.repo, "init", "-q", "-b", "main")
+	git(t, fx.repo, "add", "-A")
+	git(t, fx.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "-m", "e2e snapshot")
+
+	fx.storePath = nixBuild(t, fx.store, "path:"+filepath.Join(fx.repo, "e2e", "testdata", "flake")+"#default")
+	out := run(t, "", "nix-store", "--store", fx.store, "-qR", fx.storePath)
+	fx.closure = strings.Fields(out)
+	slices.Sort(fx.closure)
+	if len(fx.closure) != 2 {
+		t.Fatalf("fixture closure %v, want e2e-app and e2e-lib", fx.closure)
+	}
+	for _, p := range fx.closure {
+		n, err := strconv.ParseInt(strings.TrimSpace(run(t, "", "nix-store", "--store", fx.store, "-q", "--size", p)), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.narBytes += n
+	}
+	return fx
+}
+
+// nixBuild builds installable into the private store, in the sandbox since
+// a diverted store cannot build without one, and returns its output path.
+func nixBuild(t *testing.T, store, installable string) string {
+	t.Helper()
+	out := run(t, "", "nix", "build", "--store", store,
+		"--option", "sandbox", "true", "--option", "sandbox-paths", "/bin /usr /lib /lib64",
+		"--no-link", "--json", installable)
+	var res []struct {
+		Outputs map[string]string `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 1 || res[0].Outputs["out"] == "" {
+		t.Fatalf("nix build %s printed %q (%v)", installable, out, err)
+	}
+	return res[0].Outputs["out"]
+}
+
+// copySources copies what git sees of the project (tracked and new files,
+// not ignored ones) into dst.
+func copySources(t *testing.T, root, dst string) {
+	t.Helper()
+	out := run(t, root, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	n := 0
+	for _, f := range strings.Split(out, "\x00") {
+		if f == "" {
+			continue
+		}
+		src := filepath.Join(root, f)
+		fi, err := os.Lstat(src)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted in the work tree
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fi.Mode().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := filepath.Join(dst, f)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(target, b, fi.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	for _, must := range []string{"sbom/action.yml", "actions/bootstrap.sh", "cmd/nixops-sbom", "go.mod"} {
+		if _, err := os.Stat(filepath.Join(dst, must)); err != nil {
+			t.Fatalf("copied %d files but %s is missing: %v", n, must, err)
+		}
+	}
+}
+
+func git(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	run(t, dir, "git", args...)
+}
+
+func run(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Dir(dir) // this package lives in <root>/e2e
+}
+
+// tool finds a program on PATH or where `go install` puts it (CI installs
+// act into ~/go/bin).
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	if gp := goEnv("GOPATH"); gp != "" {
+		for _, d := range filepath.SplitList(gp) {
+			p := filepath.Join(d, "bin", name)
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	return testenv.LookPath(t, name)
+}
