@@ -1,0 +1,114 @@
+// Package schematest validates documents against the official schemas of
+// the shared directory (CycloneDX 1.6, SPDX 2.3, SARIF 2.1.0), offline.
+package schematest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
+)
+
+var (
+	mu    sync.Mutex
+	cache = map[string]*jsonschema.Schema{}
+)
+
+// Compile compiles an official JSON schema of the shared directory. The
+// CycloneDX one refers to its neighbours by URL; they are registered under
+// their $id so that nothing is fetched from the network.
+func Compile(t testing.TB, rel string, neighbours ...string) *jsonschema.Schema {
+	t.Helper()
+	path := testenv.Shared(t, rel)
+	mu.Lock()
+	defer mu.Unlock()
+	if s := cache[path]; s != nil {
+		return s
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	var mainID string
+	for i, p := range append([]string{path}, neighbours...) {
+		if i > 0 {
+			p = filepath.Join(filepath.Dir(path), p)
+		}
+		doc := ReadJSON(t, p)
+		id, _ := doc.(map[string]any)["$id"].(string)
+		if id == "" {
+			t.Fatalf("%s has no $id", p)
+		}
+		if err := c.AddResource(id, doc); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			mainID = id
+		}
+	}
+	s, err := c.Compile(mainID)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", rel, err)
+	}
+	cache[path] = s
+	return s
+}
+
+// ReadJSON reads a JSON file the way the schema library wants it.
+func ReadJSON(t testing.TB, path string) any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return doc
+}
+
+// Validate fails t unless data is JSON that s accepts.
+func Validate(t testing.TB, s *jsonschema.Schema, data []byte) {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	if err := s.Validate(doc); err != nil {
+		t.Errorf("output does not match the schema: %v", err)
+	}
+}
+
+// CycloneDX is the CycloneDX 1.6 JSON schema.
+func CycloneDX(t testing.TB) *jsonschema.Schema {
+	return Compile(t, "schemas/cyclonedx/bom-1.6.schema.json", "spdx.schema.json", "jsf-0.82.schema.json")
+}
+
+// SPDX is the SPDX 2.3 JSON schema.
+func SPDX(t testing.TB) *jsonschema.Schema {
+	return Compile(t, "schemas/spdx/spdx-2.3.schema.json")
+}
+
+// ValidateXML runs xmllint offline against the CycloneDX XSD, with the
+// catalog resolving the SPDX schema it imports to the file beside it.
+func ValidateXML(t testing.TB, data []byte) {
+	t.Helper()
+	xsd := testenv.Shared(t, "schemas/cyclonedx/bom-1.6.xsd")
+	catalog := testenv.Shared(t, "schemas/cyclonedx/xmlcatalog.xml")
+	xmllint := testenv.LookPath(t, "xmllint")
+	file := filepath.Join(t.TempDir(), "bom.cdx.xml")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(xmllint, "--nonet", "--noout", "--schema", xsd, file)
+	cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+catalog)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("xmllint rejects the document: %v\n%s", err, out)
+	}
+}
