@@ -325,3 +325,25 @@ func equalLists(a, b map[string][]string) bool {
 	}
 	return true
 }
+
+// TestStructuredAttrs: with __structuredAttrs, pname and version are only
+// in the derivation's JSON attributes; without the meta evaluation they
+// must still be found there.
+func TestStructuredAttrs(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	installable := strings.TrimSuffix(f.flake, "#default") + "#structured"
+	nix(t, "build", "--store", f.uri, "--no-link", installable)
+	tgt, err := closure.Resolve(ctx, f.st, installable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Runtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := byName(b)["structured-pkg"]
+	if c.Name != "structured" || c.Version != "0.3" {
+		t.Errorf("name, version = %q, %q; want structured, 0.3", c.Name, c.Version)
+	}
+}

@@ -73,6 +73,18 @@
             args = [ "-c" "echo 'docs' > $out" ];
           };
 
+          # Structured attributes: pname and version live in __json, not in
+          # the environment. bash, since the attributes come as a bash file.
+          structured = derivation {
+            inherit system;
+            name = "structured-pkg"; # unlike pname and version, so the test sees where they come from
+            pname = "structured";
+            version = "0.3";
+            builder = "/bin/bash";
+            __structuredAttrs = true;
+            args = [ "-c" "source \"\${NIX_ATTRS_SH_FILE:-.attrs.sh}\"; echo structured > \"\${outputs[out]}\"" ];
+          };
+
           default = greeting;
         };
     in
