@@ -11,19 +11,15 @@ let
   isDrv = x: isAttrs x && (x.type or null) == "derivation";
   drvPathOf = d: let r = tryEval d.drvPath; in if r.success then builtins.unsafeDiscardStringContext r.value else null;
 
-  depAttrs = [
-    "buildInputs" "nativeBuildInputs" "propagatedBuildInputs" "propagatedNativeBuildInputs"
-    "depsBuildBuild" "depsBuildBuildPropagated" "depsBuildTarget" "depsBuildTargetPropagated"
-    "depsHostHost" "depsHostHostPropagated" "depsTargetTarget" "depsTargetTargetPropagated"
-    "checkInputs" "nativeCheckInputs" "src" "srcs" "patches" "stdenv"
-  ];
-  # NixOS and buildEnv put their packages in these.
-  listAttrs = [ "paths" "pkgs" "systemPackages" ];
-
+  # The attributes that went into the .drv are exactly the build inputs
+  # (a NixOS toplevel's kernel, systemd, etc. included); a value that is
+  # not a derivation or a list of them is skipped.
   asList = v: if isList v then v else [ v ];
-  depsOf = d: concatMap (a:
-    let r = tryEval (filter isDrv (asList (d.${a} or [ ]))); in if r.success then r.value else [ ])
-    (depAttrs ++ listAttrs);
+  depsOf = d:
+    let attrs = d.drvAttrs or { }; in
+    concatMap (a:
+      let r = tryEval (filter isDrv (asList attrs.${a})); in if r.success then r.value else [ ])
+      (builtins.attrNames attrs);
 
   items = builtins.genericClosure {
     startSet = filter (i: i.key != null) (map (d: { key = drvPathOf d; drv = d; }) (filter isDrv (asList target)));
