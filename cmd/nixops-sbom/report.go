@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -9,27 +8,43 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
-// write encodes every requested format, each file appearing whole or not at all.
+// write encodes every requested format, each file appearing whole or not
+// at all. The documents are streamed to their files, side by side: each is
+// CPU-bound and they share nothing but the (read-only) BOM.
 func write(b *sbom.BOM, cfg *config) (map[sbom.Format]string, error) {
+	paths := make([]string, len(cfg.formats))
+	var g errgroup.Group
+	for i, f := range cfg.formats {
+		paths[i] = filepath.Join(cfg.outDir, "sbom"+f.Extension())
+		g.Go(func() error { return writeDocument(b, f, paths[i]) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	files := map[sbom.Format]string{}
-	for _, f := range cfg.formats {
-		var buf bytes.Buffer
-		if err := sbom.Encode(&buf, b, f); err != nil {
-			return nil, fmt.Errorf("encoding %s: %w", f, err)
-		}
-		p := filepath.Join(cfg.outDir, "sbom"+f.Extension())
-		if err := atomicfile.Write(p, buf.Bytes(), 0o644); err != nil {
-			return nil, err
-		}
-		files[f] = p
+	for i, f := range cfg.formats {
+		files[f] = paths[i]
 	}
 	return files, writeMetrics(b, filepath.Join(cfg.outDir, "sbom.prom"))
+}
+
+func writeDocument(b *sbom.BOM, f sbom.Format, path string) error {
+	out, err := atomicfile.Create(path, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := sbom.Encode(out, b, f); err != nil {
+		out.Abort()
+		return fmt.Errorf("encoding %s: %w", f, err)
+	}
+	return out.Commit()
 }
 
 // writeMetrics leaves the numbers for the publish action in the Prometheus

@@ -82,20 +82,11 @@ func Build(ctx context.Context, st Store, t *Target, opts Options) (*sbom.BOM, e
 }
 
 func (g *graph) addRuntime(ctx context.Context, st Store, t *Target) error {
-	roots, err := st.PathInfo(ctx, t.Paths, false)
+	valid, err := validPaths(ctx, st, t)
 	if err != nil {
 		return err
 	}
-	var valid []string
-	for _, in := range roots {
-		if in.Valid {
-			valid = append(valid, in.Path)
-		}
-	}
-	if len(valid) == 0 {
-		return fmt.Errorf("target %q: no output is in the store (%s): build it first (nix build %s), or use closure: buildtime", t.Spec, strings.Join(t.Paths, ", "), t.Spec)
-	}
-	t.Paths = valid
+	t.Paths, t.checked = valid, true
 	infos, err := st.PathInfo(ctx, valid, true)
 	if err != nil {
 		return err
@@ -118,6 +109,27 @@ func (g *graph) addRuntime(ctx context.Context, st Store, t *Target) error {
 		}
 	}
 	return g.loadDerivations(ctx, st, uniq(derivers))
+}
+
+// validPaths keeps the target paths that are in the store.
+func validPaths(ctx context.Context, st Store, t *Target) ([]string, error) {
+	if t.checked {
+		return t.Paths, nil
+	}
+	roots, err := st.PathInfo(ctx, t.Paths, false)
+	if err != nil {
+		return nil, err
+	}
+	var valid []string
+	for _, in := range roots {
+		if in.Valid {
+			valid = append(valid, in.Path)
+		}
+	}
+	if len(valid) == 0 {
+		return nil, fmt.Errorf("target %q: no output is in the store (%s): build it first (nix build %s), or use closure: buildtime", t.Spec, strings.Join(t.Paths, ", "), t.Spec)
+	}
+	return valid, nil
 }
 
 // loadDerivations reads the derivers in one batch. A deriver that is gone

@@ -16,6 +16,9 @@ type Target struct {
 	// Paths are the target's own store paths: the outputs asked for, or the
 	// store path given.
 	Paths []string
+	// checked says Nix already found every one of Paths valid, so the
+	// runtime query need not ask again.
+	checked bool
 }
 
 // Resolve turns a target spec (flake installable, store path, result link
@@ -80,7 +83,7 @@ func resolveStorePath(ctx context.Context, st Store, spec, p string) (*Target, e
 	if len(infos) != 1 || !infos[0].Valid {
 		return nil, fmt.Errorf("target %q: %s is not in the store: build it first (nix build), or use closure: buildtime with a .drv or flake target", spec, p)
 	}
-	t.Paths = []string{p}
+	t.Paths, t.checked = []string{p}, true
 	t.DrvPath = infos[0].Deriver
 	return t, nil
 }

@@ -21,13 +21,18 @@ const targetRef = "nixops-target"
 
 func encodeCycloneDX(w io.Writer, v *view, xml bool) error {
 	doc := cdxDocument(v)
-	serial, err := cdxSerial(doc)
+	fast := cdxWritable(doc)
+	serial, err := cdxSerial(doc, fast)
 	if err != nil {
 		return err
 	}
 	doc.SerialNumber = serial
 	if xml {
 		return cdx.NewBOMEncoder(w, cdx.BOMFileFormatXML).SetPretty(true).Encode(doc)
+	}
+	if fast {
+		// Written without HTML escapes, as the library path below ends up.
+		return writeCDXJSON(newJSONWriter(w, true, false), doc)
 	}
 	var buf bytes.Buffer
 	if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false).Encode(doc); err != nil {
@@ -69,13 +74,20 @@ func unescapeHTML(data []byte) []byte {
 // included: the same BOM gets the same serial (so files are reproducible),
 // while a BOM made at another time or of other content gets another one, as
 // CycloneDX asks. The JSON and XML encodings of one BOM share the serial.
-func cdxSerial(doc *cdx.BOM) (string, error) {
-	var buf bytes.Buffer
-	if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).Encode(doc); err != nil {
+// The hash is of the compact JSON encoding, which fast writes without
+// holding it in memory.
+func cdxSerial(doc *cdx.BOM, fast bool) (string, error) {
+	h := sha256.New()
+	var err error
+	if fast {
+		err = writeCDXJSON(newJSONWriter(h, false, true), doc)
+	} else {
+		err = cdx.NewBOMEncoder(h, cdx.BOMFileFormatJSON).Encode(doc)
+	}
+	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	return "urn:uuid:" + uuid.NewSHA1(serialNamespace, sum[:]).String(), nil
+	return "urn:uuid:" + uuid.NewSHA1(serialNamespace, h.Sum(nil)).String(), nil
 }
 
 // cdxDocument builds a CycloneDX 1.6 document directly. The library's

@@ -51,18 +51,27 @@ func (f Format) Extension() string {
 
 // Encode writes b to w as a document of format f. The output depends only on
 // b: the same BOM always gives the same bytes. Nothing is written when b is
-// invalid or the encoding fails, so w never holds half a document.
+// invalid or cannot be encoded, so w never holds half a document (short of
+// w's own write errors). The JSON formats are streamed to w in chunks: the
+// document is encoded once, compactly, to derive its identity before any
+// of it is written, so an encoding problem shows up first.
 func Encode(w io.Writer, b *BOM, f Format) error {
 	v, err := newView(b)
 	if err != nil {
 		return err
 	}
+	switch f {
+	case CycloneDXJSON:
+		return encodeCycloneDX(w, v, false)
+	case SPDXJSON:
+		return encodeSPDX(w, v, false)
+	}
 	var buf bytes.Buffer
 	switch f {
-	case CycloneDXJSON, CycloneDXXML:
-		err = encodeCycloneDX(&buf, v, f == CycloneDXXML)
-	case SPDXJSON, SPDXTagValue:
-		err = encodeSPDX(&buf, v, f == SPDXTagValue)
+	case CycloneDXXML:
+		err = encodeCycloneDX(&buf, v, true)
+	case SPDXTagValue:
+		err = encodeSPDX(&buf, v, true)
 	default:
 		_, err = ParseFormat(string(f))
 	}

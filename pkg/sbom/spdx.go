@@ -25,7 +25,8 @@ const noAssertion = "NOASSERTION"
 
 func encodeSPDX(w io.Writer, v *view, tagValue bool) error {
 	doc := spdxDocument(v)
-	ns, err := spdxNamespace(doc, targetName(v.bom))
+	fast := !tagValue && spdxWritable(doc)
+	ns, err := spdxNamespace(doc, targetName(v.bom), fast)
 	if err != nil {
 		return err
 	}
@@ -37,19 +38,33 @@ func encodeSPDX(w io.Writer, v *view, tagValue bool) error {
 		}
 		return tagvalue.Write(doc, w)
 	}
-	return spdxjson.Write(doc, w, spdxjson.Indent("  "), spdxjson.EscapeHTML(false))
+	if fast {
+		return writeSPDXJSON(newJSONWriter(w, true, false), doc)
+	}
+	var buf bytes.Buffer
+	if err := spdxjson.Write(doc, &buf, spdxjson.Indent("  "), spdxjson.EscapeHTML(false)); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // spdxNamespace hashes the document (creation time included) as the SPDX
 // spec asks a namespace to change whenever the document does, while the same
-// BOM keeps giving the same namespace.
-func spdxNamespace(doc *spdx.Document, name string) (string, error) {
-	var buf bytes.Buffer
-	if err := spdxjson.Write(doc, &buf); err != nil {
+// BOM keeps giving the same namespace. The hash is of the compact JSON
+// encoding, which fast writes without holding it in memory.
+func spdxNamespace(doc *spdx.Document, name string, fast bool) (string, error) {
+	h := sha256.New()
+	var err error
+	if fast || spdxWritable(doc) {
+		err = writeSPDXJSON(newJSONWriter(h, false, true), doc)
+	} else {
+		err = spdxjson.Write(doc, h)
+	}
+	if err != nil {
 		return "", fmt.Errorf("encoding SPDX document: %w", err)
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	return namespaceBase + sanitize(name) + "-" + hex.EncodeToString(sum[:16]), nil
+	return namespaceBase + sanitize(name) + "-" + hex.EncodeToString(h.Sum(nil)[:16]), nil
 }
 
 func spdxDocument(v *view) *spdx.Document {

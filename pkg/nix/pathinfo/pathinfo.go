@@ -51,6 +51,9 @@ func Parse(data []byte, storeDir string) ([]Info, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("path-info JSON: empty input: want the output of `nix path-info --json`")
 	}
+	if infos, ok := fastParse(data, storeDir); ok {
+		return infos, nil
+	}
 	var infos []Info
 	var err error
 	switch data[0] {

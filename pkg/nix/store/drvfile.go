@@ -1,6 +1,7 @@
 package store
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,11 +20,22 @@ import (
 // from: a derivation's store path is computed from its contents, so any
 // file at that path holds that derivation.
 func (s *Store) fileRoot() (root string, ok bool) {
+	uri := s.storeURI
 	switch {
-	case s.storeURI == "":
-		return "", s.storeDir == DefaultStoreDir
-	case filepath.IsAbs(s.storeURI) && s.storeDir == DefaultStoreDir:
-		return filepath.Clean(s.storeURI), true
+	case uri == "":
+		return "", true
+	case filepath.IsAbs(uri):
+		// A chroot store keeps /nix/store/x under DIR/nix/store/x.
+		return filepath.Clean(uri), s.storeDir == DefaultStoreDir
+	case strings.HasPrefix(uri, "local?"):
+		q, err := url.ParseQuery(uri[len("local?"):])
+		if err != nil {
+			return "", false
+		}
+		if r := q.Get("root"); r != "" {
+			return filepath.Clean(r), filepath.IsAbs(r) && q.Get("store") == ""
+		}
+		return "", true // store=DIR: paths are where they are named
 	}
 	return "", false
 }

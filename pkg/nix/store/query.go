@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/voidnxsec/nixops-actions/pkg/nix/derivation"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/pathinfo"
@@ -105,8 +109,71 @@ func (s *Store) splitValid(ctx context.Context, paths []string) (valid, invalid 
 }
 
 // Derivations reads .drv files (with recursive, every derivation they
-// depend on), keyed by full .drv path.
+// depend on), keyed by full .drv path. Files the store keeps on this
+// machine are parsed directly; Nix prints the others.
 func (s *Store) Derivations(ctx context.Context, drvPaths []string, recursive bool) (map[string]*derivation.Derivation, error) {
+	all, rest := s.readDrvFiles(drvPaths)
+	if all == nil {
+		all = map[string]*derivation.Derivation{}
+	}
+	if recursive {
+		var err error
+		if rest, err = s.readInputDrvs(ctx, all, rest); err != nil {
+			return nil, err
+		}
+	}
+	if len(rest) == 0 {
+		return all, nil
+	}
+	got, err := s.showDerivations(ctx, rest, recursive)
+	if err != nil {
+		return nil, err
+	}
+	for k, d := range got {
+		all[k] = d
+	}
+	return all, nil
+}
+
+// readInputDrvs walks the input derivations of the ones in all, level by
+// level, reading their files; it returns the paths to ask Nix for (with
+// their closures), rest included.
+func (s *Store) readInputDrvs(ctx context.Context, all map[string]*derivation.Derivation, rest []string) ([]string, error) {
+	queued := map[string]bool{}
+	for _, p := range rest {
+		queued[p] = true
+	}
+	level := make([]*derivation.Derivation, 0, len(all))
+	for _, d := range all {
+		level = append(level, d)
+	}
+	for len(level) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var next []string
+		for _, d := range level {
+			for in := range d.InputDrvs {
+				if all[in] == nil && !queued[in] {
+					queued[in] = true
+					next = append(next, in)
+				}
+			}
+		}
+		got, unread := s.readDrvFiles(next)
+		rest = append(rest, unread...)
+		level = level[:0]
+		for p, d := range got {
+			all[p] = d
+			level = append(level, d)
+		}
+	}
+	return rest, nil
+}
+
+// showDerivations has Nix print the derivations as JSON, running batches
+// side by side: one Nix process mostly waits on its store.
+func (s *Store) showDerivations(ctx context.Context, drvPaths []string, recursive bool) (map[string]*derivation.Derivation, error) {
 	v, err := s.Version(ctx)
 	if err != nil {
 		return nil, err
@@ -116,7 +183,8 @@ func (s *Store) Derivations(ctx context.Context, drvPaths []string, recursive bo
 		args = append(args, "--recursive")
 	}
 	all := map[string]*derivation.Derivation{}
-	err = s.batched(drvPaths, func(chunk []string) error {
+	var mu sync.Mutex
+	err = s.batchedParallel(ctx, drvPaths, func(ctx context.Context, chunk []string) error {
 		out, err := s.run(ctx, append(append(args[:len(args):len(args)], "--"), chunk...)...)
 		if err != nil {
 			return err
@@ -125,6 +193,8 @@ func (s *Store) Derivations(ctx context.Context, drvPaths []string, recursive bo
 		if err != nil {
 			return fmt.Errorf("nix %s printed derivation JSON we cannot read: %w", v, err)
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		for k, d := range got {
 			all[k] = d
 		}
@@ -236,6 +306,25 @@ func (s *Store) full(p string) string {
 		return p
 	}
 	return path.Join(s.storeDir, p)
+}
+
+// batchedParallel calls fn on chunks of at most s.batch items, as many at
+// once as there are CPUs; the first error cancels the others.
+func (s *Store) batchedParallel(ctx context.Context, items []string, fn func(context.Context, []string) error) error {
+	var chunks [][]string
+	s.batched(items, func(c []string) error { chunks = append(chunks, c); return nil })
+	switch len(chunks) {
+	case 0:
+		return nil
+	case 1:
+		return fn(ctx, chunks[0])
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, c := range chunks {
+		g.Go(func() error { return fn(ctx, c) })
+	}
+	return g.Wait()
 }
 
 // batched calls fn on consecutive chunks of at most s.batch items.

@@ -38,6 +38,7 @@ type Store struct {
 	env      []string
 	stderr   io.Writer
 	batch    int
+	noFiles  bool
 
 	once    sync.Once
 	version Version
@@ -93,6 +94,11 @@ func WithBatch(n int) Option {
 		}
 	}
 }
+
+// WithoutDrvFiles has Nix print every derivation instead of reading .drv
+// files from disk; for comparing the two ways, or a store whose files are
+// not to be trusted.
+func WithoutDrvFiles() Option { return func(s *Store) { s.noFiles = true } }
 
 // New returns a Store; nothing runs until the first query.
 func New(opts ...Option) *Store {

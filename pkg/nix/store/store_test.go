@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -232,6 +233,28 @@ func TestStore(t *testing.T) {
 		}
 		if fixed.Hash != "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824" || !strings.Contains(fixed.HashAlgo, "sha256") {
 			t.Errorf("fixed-output = %+v", fixed)
+		}
+	})
+
+	// The .drv files read from disk and the JSON Nix prints must give the
+	// same derivations, for the recursive walk as for single ones.
+	t.Run("derivation-files-match-nix", func(t *testing.T) {
+		viaNix := New(WithNix(f.s.nix), WithStore(f.storeURI), WithOptions("sandbox", "false"), WithoutDrvFiles())
+		for _, recursive := range []bool{false, true} {
+			files, err := f.s.Derivations(ctx, []string{f.drv["top"], f.drv["multi"]}, recursive)
+			if err != nil {
+				t.Fatal(err)
+			}
+			printed, err := viaNix.Derivations(ctx, []string{f.drv["top"], f.drv["multi"]}, recursive)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) < 2 || !reflect.DeepEqual(files, printed) {
+				t.Errorf("recursive=%v: read from files:\n%#v\nprinted by Nix:\n%#v", recursive, files, printed)
+			}
+		}
+		if _, rest := f.s.readDrvFiles([]string{f.drv["top"]}); len(rest) != 0 {
+			t.Errorf("%s was not read from disk (the fast path is off for %s)", f.drv["top"], f.storeURI)
 		}
 	})
 
