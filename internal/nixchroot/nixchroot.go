@@ -69,6 +69,7 @@ func runIn(t *testing.T, root, pkgDir, bin string, args []string) {
 		t.Fatalf("%s has no usr/bin/nix: make it with .ci/nix-chroots %s", root, filepath.Dir(root))
 	}
 	want := dpkgVersion(t, root, "nix-bin")
+	lock(t, root)
 	work, err := os.MkdirTemp(filepath.Join(root, "tmp"), "nixchroot-")
 	if err != nil {
 		t.Fatal(err)
@@ -197,4 +198,20 @@ func mounted(dir string) bool {
 		}
 	}
 	return false
+}
+
+// lock gives this test binary the chroot alone until the test ends: go test
+// runs packages in parallel, and one package unmounting /proc under
+// another's running Nix breaks it.
+func lock(t *testing.T, root string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(root, "tmp", ".nixchroot.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("locking %s: %v", root, err)
+	}
+	t.Cleanup(func() { f.Close() })
 }

@@ -140,34 +140,42 @@ func TestClosure(t *testing.T) {
 			buildOnly: map[string][]string{"greeting-1.2": {"CVE-2024-12345.patch", "greet-tool-0.5", "greeting-1.2.tar", "libgreet-2.0.1-dev"}},
 		},
 	}
+	// The same answers whether derivations are read from the .drv files or
+	// from what this Nix version prints.
+	stores := map[string]*store.Store{
+		"drv-files": f.st,
+		"nix-json":  store.New(store.WithStore(f.uri), store.WithOptions("eval-cache", "false"), store.WithoutDrvFiles()),
+	}
 	for _, tt := range tests {
-		t.Run(string(tt.scope), func(t *testing.T) {
-			ctx := context.Background()
-			tgt, err := closure.Resolve(ctx, f.st, f.flake)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]sbom.Scope{}
-			for n, c := range byName(b) {
-				got[n] = c.Scope
-			}
-			if !equalMaps(got, tt.scopes) {
-				t.Errorf("components and scopes:\n got %v\nwant %v", got, tt.scopes)
-			}
-			if d := namedDeps(b.Dependencies); !equalLists(d, tt.deps) {
-				t.Errorf("dependencies:\n got %v\nwant %v", d, tt.deps)
-			}
-			if d := namedDeps(b.BuildOnly); !equalLists(d, tt.buildOnly) {
-				t.Errorf("build-only edges:\n got %v\nwant %v", d, tt.buildOnly)
-			}
-			if want := []string{filepath.Base(f.out)}; !slices.Equal(b.Roots, want) {
-				t.Errorf("roots = %v, want %v", b.Roots, want)
-			}
-		})
+		for mode, st := range stores {
+			t.Run(string(tt.scope)+"/"+mode, func(t *testing.T) {
+				ctx := context.Background()
+				tgt, err := closure.Resolve(ctx, st, f.flake)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := closure.Build(ctx, st, tgt, closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]sbom.Scope{}
+				for n, c := range byName(b) {
+					got[n] = c.Scope
+				}
+				if !equalMaps(got, tt.scopes) {
+					t.Errorf("components and scopes:\n got %v\nwant %v", got, tt.scopes)
+				}
+				if d := namedDeps(b.Dependencies); !equalLists(d, tt.deps) {
+					t.Errorf("dependencies:\n got %v\nwant %v", d, tt.deps)
+				}
+				if d := namedDeps(b.BuildOnly); !equalLists(d, tt.buildOnly) {
+					t.Errorf("build-only edges:\n got %v\nwant %v", d, tt.buildOnly)
+				}
+				if want := []string{filepath.Base(f.out)}; !slices.Equal(b.Roots, want) {
+					t.Errorf("roots = %v, want %v", b.Roots, want)
+				}
+			})
+		}
 	}
 }
 
