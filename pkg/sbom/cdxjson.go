@@ -84,8 +84,13 @@ func cdxComponentWritable(c *cdx.Component) bool {
 		}
 		if p.Patches != nil {
 			for _, pt := range *p.Patches {
-				if pt.Resolves != nil || (pt.Diff != nil && pt.Diff.Text != nil) {
+				if pt.Diff != nil && pt.Diff.Text != nil {
 					return false
+				}
+				for _, is := range deref(pt.Resolves) {
+					if is.Name != "" || is.Source != nil || is.References != nil {
+						return false
+					}
 				}
 			}
 		}
@@ -246,6 +251,19 @@ func writeCDXComponent(j *jsonWriter, c *cdx.Component) error {
 						j.fieldOmit("url", pt.Diff.URL)
 						j.endObject()
 					}
+					if pt.Resolves != nil {
+						j.key("resolves")
+						j.beginArray()
+						for _, is := range *pt.Resolves {
+							j.member()
+							j.beginObject()
+							j.field("id", is.ID)
+							j.field("description", is.Description)
+							j.field("type", string(is.Type))
+							j.endObject()
+						}
+						j.endArray()
+					}
 					j.field("type", string(pt.Type))
 					j.endObject()
 				}
@@ -343,4 +361,11 @@ func writeCDXLicenses(j *jsonWriter, ls cdx.Licenses) error {
 	}
 	j.endArray()
 	return nil
+}
+
+func deref[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

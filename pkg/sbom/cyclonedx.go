@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"io"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -244,9 +246,30 @@ func cdxPedigree(patches []string) *cdx.Pedigree {
 	}
 	out := make([]cdx.Patch, len(patches))
 	for i, p := range patches {
-		out[i] = cdx.Patch{Type: cdx.PatchTypeUnofficial, Diff: &cdx.Diff{URL: p}}
+		out[i] = cdx.Patch{Type: cdx.PatchTypeUnofficial, Diff: &cdx.Diff{URL: p}, Resolves: cdxResolves(p)}
 	}
 	return &cdx.Pedigree{Patches: &out}
+}
+
+var cveRE = regexp.MustCompile(`(?i)\bCVE-\d{4}-\d{4,}\b`)
+
+// cdxResolves lists the CVEs a patch is named after, as nixpkgs names its
+// security patches, so a scanner can tell them from open ones. The name is
+// the only evidence, and the description says so.
+func cdxResolves(patch string) *[]cdx.Issue {
+	var issues []cdx.Issue
+	seen := map[string]bool{}
+	for _, id := range cveRE.FindAllString(patch, -1) {
+		id = strings.ToUpper(id)
+		if !seen[id] {
+			seen[id] = true
+			issues = append(issues, cdx.Issue{Type: cdx.IssueTypeSecurity, ID: id, Description: "named by the patch " + patch})
+		}
+	}
+	if issues == nil {
+		return nil
+	}
+	return &issues
 }
 
 // cdxExternalRefs lists the sources as source-distribution (CycloneDX 1.6:

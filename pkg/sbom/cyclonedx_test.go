@@ -155,11 +155,18 @@ func TestCycloneDX(t *testing.T) {
 			g := d.component(t, glibc)
 			var patches []string
 			for _, p := range *g.Pedigree.Patches {
-				patches = append(patches, string(p.Type)+"="+p.Diff.URL)
+				entry := string(p.Type) + "=" + p.Diff.URL
+				if p.Resolves != nil {
+					for _, is := range *p.Resolves {
+						entry += " resolves " + string(is.Type) + ":" + is.ID
+					}
+				}
+				patches = append(patches, entry)
 			}
 			equal(t, "glibc patches", patches, []string{
 				"unofficial=/nix/store/r2a7d8a3rkfd8b9qk2yv8vlq6ywk6p8n-2.39-master.patch.gz",
 				"unofficial=/nix/store/9n2pb8m5hq9gk8cl3r2h0x7z8s1fkl4d-nix-locale-archive.patch",
+				"unofficial=/nix/store/4k6wq0lq3zdh5c0l0lq8n5rn3v5r3dxr-CVE-2024-2961.patch resolves security:CVE-2024-2961",
 			})
 			equal(t, "libidn2 licenses", licenses(d.component(t, libidn2)), []string{"id:LGPL-2.0-or-later:declared", "id:GPL-3.0-or-later:declared"})
 			equal(t, "hello deps (self-reference dropped)", d.dependsOn(t, hello), []string{glibc})

@@ -90,7 +90,7 @@ func TestSPDX(t *testing.T) {
 				t.Error("filesAnalyzed is not false")
 			}
 			equal(t, "glibc source info", d.pkg(t, glibc).PackageSourceInfo,
-				"patches applied: /nix/store/r2a7d8a3rkfd8b9qk2yv8vlq6ywk6p8n-2.39-master.patch.gz /nix/store/9n2pb8m5hq9gk8cl3r2h0x7z8s1fkl4d-nix-locale-archive.patch")
+				"patches applied: /nix/store/r2a7d8a3rkfd8b9qk2yv8vlq6ywk6p8n-2.39-master.patch.gz /nix/store/9n2pb8m5hq9gk8cl3r2h0x7z8s1fkl4d-nix-locale-archive.patch /nix/store/4k6wq0lq3zdh5c0l0lq8n5rn3v5r3dxr-CVE-2024-2961.patch")
 			l := d.pkg(t, libidn2)
 			equal(t, "libidn2 license", l.PackageLicenseDeclared, "LGPL-2.0-or-later AND GPL-3.0-or-later")
 			equal(t, "libidn2 download", l.PackageDownloadLocation, "NOASSERTION")
