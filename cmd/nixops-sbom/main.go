@@ -152,7 +152,7 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	if err != nil {
 		return nil, err
 	}
-	a.Infof("Nix %s", v.Raw)
+	a.Infof("using %s", v.Raw)
 
 	end := a.Group("Resolve " + cfg.target)
 	t, err := closure.Resolve(ctx, st, cfg.target)
