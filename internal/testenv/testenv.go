@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -49,4 +50,20 @@ func LookPath(t testing.TB, name string) string {
 		Skip(t, name+" is not installed: "+err.Error())
 	}
 	return p
+}
+
+// Run runs a real component and returns what it printed on standard
+// output. When it fails, t fails with the command line and the component's
+// standard error, which is where Nix explains what went wrong.
+func Run(t testing.TB, prog string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(prog, args...).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("%s %s: %v\n%s", prog, strings.Join(args, " "), err, stderr)
+	}
+	return string(out)
 }

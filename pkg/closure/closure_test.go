@@ -54,15 +54,7 @@ func newFixture(t *testing.T) *fixture {
 func nix(t *testing.T, args ...string) string {
 	t.Helper()
 	args = append([]string{"--extra-experimental-features", "nix-command flakes", "--option", "eval-cache", "false"}, args...)
-	out, err := exec.Command("nix", args...).Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr)
-	}
-	return string(out)
+	return testenv.Run(t, "nix", args...)
 }
 
 func nixStore(t *testing.T, f *fixture, args ...string) []string {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/voidnxsec/nixops-actions/internal/schematest"
 )
 
 const (
@@ -332,5 +334,5 @@ func TestCycloneDXEscaping(t *testing.T) {
 	d := cdxDoc{BOM: decodeCDX(t, data, cdx.BOMFileFormatJSON)}
 	equal(t, "description", d.component(t, b.Components[0].Ref).Description, tricky)
 	equal(t, "license name", licenses(d.component(t, "cccccccccccccccccccccccccccccccc-unknown-1"))[0], "name:Unfree, redistributable (see COPYING & NOTICE):declared")
-	validateJSON(t, cdxSchema(t), data)
+	schematest.Validate(t, schematest.CycloneDX(t), data)
 }

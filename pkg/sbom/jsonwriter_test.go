@@ -100,17 +100,23 @@ func TestJSONWriterMatchesLibraries(t *testing.T) {
 
 func TestAppendJSONString(t *testing.T) {
 	for _, s := range hostile {
-		for _, esc := range []bool{false, true} {
-			var want bytes.Buffer
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(esc)
-			if err := enc.Encode(s); err != nil {
-				t.Fatal(err)
-			}
-			got := string(appendJSONString(nil, s, esc)) + "\n"
-			if got != want.String() {
-				t.Errorf("escapeHTML=%v: %q gives %s, want %s", esc, s, got, want.String())
-			}
+		checkAppendJSONString(t, s)
+	}
+}
+
+// checkAppendJSONString checks that s comes out as encoding/json writes it,
+// with and without HTML escaping.
+func checkAppendJSONString(t *testing.T, s string) {
+	t.Helper()
+	for _, esc := range []bool{false, true} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(esc)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendJSONString(nil, s, esc)) + "\n"; got != want.String() {
+			t.Errorf("escapeHTML=%v: %q gives %s, want %s", esc, s, got, want.String())
 		}
 	}
 }
@@ -138,17 +144,5 @@ func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range hostile {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, esc := range []bool{false, true} {
-			var want bytes.Buffer
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(esc)
-			if err := enc.Encode(s); err != nil {
-				t.Fatal(err)
-			}
-			if got := string(appendJSONString(nil, s, esc)) + "\n"; got != want.String() {
-				t.Errorf("escapeHTML=%v: %q gives %s, want %s", esc, s, got, want.String())
-			}
-		}
-	})
+	f.Fuzz(checkAppendJSONString)
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/spdx/tools-golang/spdxlib"
 	"github.com/spdx/tools-golang/tagvalue"
+
+	"github.com/voidnxsec/nixops-actions/internal/schematest"
 )
 
 // TestSchemas checks every fixture in every format against the official
@@ -15,14 +17,14 @@ func TestSchemas(t *testing.T) {
 	for _, name := range fixtures(t) {
 		b := loadBOM(t, name)
 		t.Run(name+"/cyclonedx-json", func(t *testing.T) {
-			validateJSON(t, cdxSchema(t), encode(t, b, CycloneDXJSON))
+			schematest.Validate(t, schematest.CycloneDX(t), encode(t, b, CycloneDXJSON))
 		})
 		t.Run(name+"/cyclonedx-xml", func(t *testing.T) {
-			validateXML(t, encode(t, b, CycloneDXXML))
+			schematest.ValidateXML(t, encode(t, b, CycloneDXXML))
 		})
 		t.Run(name+"/spdx-json", func(t *testing.T) {
 			data := encode(t, b, SPDXJSON)
-			validateJSON(t, spdxSchema(t), data)
+			schematest.Validate(t, schematest.SPDX(t), data)
 			if err := spdxlib.ValidateDocument(decodeSPDX(t, data)); err != nil {
 				t.Errorf("spdxlib rejects the document: %v", err)
 			}

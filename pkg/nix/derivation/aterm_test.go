@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/voidnxsec/nixops-actions/internal/fuzzcorpus"
 )
 
 // TestParseATermEscapes checks the string escapes Nix writes (", \, tab,
@@ -58,17 +60,7 @@ func TestParseATermErrors(t *testing.T) {
 }
 
 func FuzzParseATerm(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.drv"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	fuzzcorpus.AddFiles(f, filepath.Join("testdata", "*.drv"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := ParseATerm(data, "/nix/store/a-x.drv")
 		if err != nil {

@@ -84,14 +84,6 @@ func (d *Derivation) fillName() {
 // hashLen is the length of the nixbase32 digest in store path basenames.
 const hashLen = 32
 
-// joinStore turns a basename into a full path; full paths pass unchanged.
-func joinStore(storeDir, p string) string {
-	if strings.HasPrefix(p, "/") {
-		return p
-	}
-	return path.Join(storeDir, p)
-}
-
 // outputPathName is the store path name of output id of derivation name.
 func outputPathName(name, id string) string {
 	if id == "out" {

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/voidnxsec/nixops-actions/internal/fuzzcorpus"
 )
 
 const (
@@ -318,17 +320,7 @@ func TestReadFileErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	fuzzcorpus.AddFiles(f, filepath.Join("testdata", "*.json"))
 	f.Add([]byte(`{"/nix/store/a-x.drv":{"outputs":{"out":{"method":"nar","hash":"sha256-IlLUt4yU6Mes5OMxe3i9/mS8jjlwpk620vfCpEPAw/w="}},"env":{"__json":"{}"}}}`))
 	f.Add([]byte(`{"version":4,"derivations":{"a-x.drv":{"outputs":{"out":{"hashAlgo":"r:sha256","hash":"00"}},"inputs":{"drvs":{"b.drv":["out"]}}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

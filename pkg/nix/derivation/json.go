@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/internal/nixjson"
 )
+
+// drvJSON heads the errors about what `nix derivation show` printed.
+const drvJSON nixjson.Doc = "derivation JSON"
 
 // ParseJSON reads the output of `nix show-derivation` or `nix derivation
 // show` of any Nix version and returns the derivations keyed by full .drv
@@ -16,7 +21,7 @@ func ParseJSON(data []byte, storeDir string) (map[string]*Derivation, error) {
 	if storeDir == "" {
 		storeDir = DefaultStoreDir
 	}
-	top, err := object(bytes.TrimSpace(data))
+	top, err := nixjson.Object(bytes.TrimSpace(data))
 	if err != nil {
 		return nil, fmt.Errorf("derivation JSON: top level: %w", err)
 	}
@@ -24,7 +29,7 @@ func ParseJSON(data []byte, storeDir string) (map[string]*Derivation, error) {
 		if err := checkVersion(top, "top level"); err != nil {
 			return nil, err
 		}
-		if top, err = object(raw); err != nil {
+		if top, err = nixjson.Object(raw); err != nil {
 			return nil, fmt.Errorf("derivation JSON: field \"derivations\" of top level: %w", err)
 		}
 	} else {
@@ -36,11 +41,11 @@ func ParseJSON(data []byte, storeDir string) (map[string]*Derivation, error) {
 	}
 	drvs := make(map[string]*Derivation, len(top))
 	for key, raw := range top {
-		drvPath := joinStore(storeDir, key)
+		drvPath := nixjson.StorePath(storeDir, key)
 		if !strings.HasSuffix(drvPath, ".drv") {
 			return nil, fmt.Errorf("derivation JSON: key %q of \"derivations\": want a .drv path", key)
 		}
-		fields, err := object(raw)
+		fields, err := nixjson.Object(raw)
 		if err != nil {
 			return nil, fmt.Errorf("derivation JSON: %s: %w", drvPath, err)
 		}
@@ -60,7 +65,7 @@ func checkVersion(fields map[string]json.RawMessage, where string) error {
 	}
 	var v int
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return fieldErr("version", where, "number", raw)
+		return drvJSON.FieldErr("version", where, "number", raw)
 	}
 	if v != 3 && v != 4 {
 		return fmt.Errorf("derivation JSON: field \"version\" of %s: unsupported version %d, want 3 or 4", where, v)
@@ -78,14 +83,14 @@ func parseDrv(fields map[string]json.RawMessage, drvPath, storeDir string) (*Der
 		name string
 		dst  *string
 	}{{"name", &d.Name}, {"system", &d.System}, {"builder", &d.Builder}} {
-		if *f.dst, err = str(fields, f.name, drvPath); err != nil {
+		if *f.dst, err = drvJSON.Str(fields, f.name, drvPath); err != nil {
 			return nil, err
 		}
 	}
-	if d.Args, err = strList(fields, "args", drvPath); err != nil {
+	if d.Args, err = drvJSON.StrList(fields, "args", drvPath); err != nil {
 		return nil, err
 	}
-	if d.Env, err = strMap(fields, "env", drvPath); err != nil {
+	if d.Env, err = drvJSON.StrMap(fields, "env", drvPath); err != nil {
 		return nil, err
 	}
 	if err := d.parseStructuredAttrs(fields); err != nil {
@@ -104,9 +109,9 @@ func parseDrv(fields map[string]json.RawMessage, drvPath, storeDir string) (*Der
 // parseStructuredAttrs takes the "structuredAttrs" field of Nix 2.31+ or
 // the "__json" variable earlier versions leave in env.
 func (d *Derivation) parseStructuredAttrs(fields map[string]json.RawMessage) error {
-	if raw, ok := fields["structuredAttrs"]; ok && !isNull(raw) {
-		if kindOf(raw) != "object" {
-			return fieldErr("structuredAttrs", d.Path, "object", raw)
+	if raw, ok := fields["structuredAttrs"]; ok && !nixjson.IsNull(raw) {
+		if nixjson.Kind(raw) != "object" {
+			return drvJSON.FieldErr("structuredAttrs", d.Path, "object", raw)
 		}
 		if err := json.Unmarshal(raw, &d.StructuredAttrs); err != nil {
 			return fmt.Errorf("derivation JSON: field \"structuredAttrs\" of %s: %w", d.Path, err)
@@ -135,33 +140,33 @@ func (d *Derivation) takeEnvJSON() error {
 func (d *Derivation) parseInputs(fields map[string]json.RawMessage, storeDir string) error {
 	srcsField, drvsField, where := "inputSrcs", "inputDrvs", d.Path
 	if raw, ok := fields["inputs"]; ok {
-		inputs, err := object(raw)
+		inputs, err := nixjson.Object(raw)
 		if err != nil {
-			return fieldErr("inputs", d.Path, "object", raw)
+			return drvJSON.FieldErr("inputs", d.Path, "object", raw)
 		}
 		fields, srcsField, drvsField, where = inputs, "srcs", "drvs", "inputs of "+d.Path
 	}
-	srcs, err := strList(fields, srcsField, where)
+	srcs, err := drvJSON.StrList(fields, srcsField, where)
 	if err != nil {
 		return err
 	}
 	d.InputSrcs = make([]string, len(srcs))
 	for i, s := range srcs {
-		d.InputSrcs[i] = joinStore(storeDir, s)
+		d.InputSrcs[i] = nixjson.StorePath(storeDir, s)
 	}
 	sort.Strings(d.InputSrcs)
 
 	d.InputDrvs = map[string][]string{}
 	raw, ok := fields[drvsField]
-	if !ok || isNull(raw) {
+	if !ok || nixjson.IsNull(raw) {
 		return nil
 	}
-	drvs, err := object(raw)
+	drvs, err := nixjson.Object(raw)
 	if err != nil {
-		return fieldErr(drvsField, where, "object", raw)
+		return drvJSON.FieldErr(drvsField, where, "object", raw)
 	}
 	for key, val := range drvs {
-		p := joinStore(storeDir, key)
+		p := nixjson.StorePath(storeDir, key)
 		outs, err := inputOutputs(val)
 		if err != nil {
 			return fmt.Errorf("derivation JSON: field %q of %s: input %s: %w", drvsField, where, p, err)
@@ -177,7 +182,7 @@ func (d *Derivation) parseInputs(fields map[string]json.RawMessage, storeDir str
 // outputs (outputs of derivations that are outputs, experimental) are not
 // represented and are dropped.
 func inputOutputs(raw json.RawMessage) ([]string, error) {
-	switch kindOf(raw) {
+	switch nixjson.Kind(raw) {
 	case "list":
 		var outs []string
 		if err := json.Unmarshal(raw, &outs); err != nil {
@@ -185,17 +190,17 @@ func inputOutputs(raw json.RawMessage) ([]string, error) {
 		}
 		return outs, nil
 	case "object":
-		fields, _ := object(raw)
-		outs, err := strList(fields, "outputs", "input")
+		fields, _ := nixjson.Object(raw)
+		outs, err := drvJSON.StrList(fields, "outputs", "input")
 		if err != nil {
-			return nil, fmt.Errorf("field \"outputs\": want list of strings, got %s", kindOf(fields["outputs"]))
+			return nil, fmt.Errorf("field \"outputs\": want list of strings, got %s", nixjson.Kind(fields["outputs"]))
 		}
 		if outs == nil {
 			outs = []string{}
 		}
 		return outs, nil
 	}
-	return nil, fmt.Errorf("want list of output names or {outputs, dynamicOutputs} object, got %s", kindOf(raw))
+	return nil, fmt.Errorf("want list of output names or {outputs, dynamicOutputs} object, got %s", nixjson.Kind(raw))
 }
 
 func (d *Derivation) parseOutputs(fields map[string]json.RawMessage, storeDir string) error {
@@ -203,22 +208,22 @@ func (d *Derivation) parseOutputs(fields map[string]json.RawMessage, storeDir st
 	if !ok {
 		return fmt.Errorf("derivation JSON: field \"outputs\" of %s: missing", d.Path)
 	}
-	outs, err := object(raw)
+	outs, err := nixjson.Object(raw)
 	if err != nil {
-		return fieldErr("outputs", d.Path, "object", raw)
+		return drvJSON.FieldErr("outputs", d.Path, "object", raw)
 	}
 	d.Outputs = make(map[string]Output, len(outs))
 	for id, rawOut := range outs {
-		of, err := object(rawOut)
+		of, err := nixjson.Object(rawOut)
 		if err != nil {
-			return fmt.Errorf("derivation JSON: output %q of %s: want object, got %s", id, d.Path, kindOf(rawOut))
+			return fmt.Errorf("derivation JSON: output %q of %s: want object, got %s", id, d.Path, nixjson.Kind(rawOut))
 		}
 		o, err := parseOutput(of, fmt.Sprintf("output %q of %s", id, d.Path))
 		if err != nil {
 			return err
 		}
 		if o.Path != "" {
-			o.Path = joinStore(storeDir, o.Path)
+			o.Path = nixjson.StorePath(storeDir, o.Path)
 		} else if o.Hash != "" {
 			o.Path = fixedOutputPath(storeDir, outputPathName(d.Name, id), o)
 		}

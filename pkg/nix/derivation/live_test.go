@@ -1,7 +1,6 @@
 package derivation
 
 import (
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -17,21 +16,9 @@ func TestLiveNix(t *testing.T) {
 	nix := testenv.LookPath(t, "nix")
 	instantiate := testenv.LookPath(t, "nix-instantiate")
 	store := filepath.Join(t.TempDir(), "store")
-	run := func(prog string, args ...string) string {
-		t.Helper()
-		out, err := exec.Command(prog, args...).Output()
-		if err != nil {
-			stderr := ""
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = string(ee.Stderr)
-			}
-			t.Fatalf("%s %s: %v\n%s", prog, strings.Join(args, " "), err, stderr)
-		}
-		return string(out)
-	}
-	drvPaths := strings.Fields(run(instantiate, "--store", store, filepath.Join("testdata", "host-derivations.nix")))
+	drvPaths := strings.Fields(testenv.Run(t, instantiate, "--store", store, filepath.Join("testdata", "host-derivations.nix")))
 	// `nix derivation show` is the name since 2.15; 2.8 only knows show-derivation.
-	out := run(nix, append([]string{"show-derivation", "--store", store, "-r"}, drvPaths...)...)
+	out := testenv.Run(t, nix, append([]string{"show-derivation", "--store", store, "-r"}, drvPaths...)...)
 	got, err := ParseJSON([]byte(out), "/nix/store")
 	if err != nil {
 		t.Fatalf("ParseJSON: %v\n%s", err, out)

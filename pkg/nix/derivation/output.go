@@ -27,7 +27,7 @@ func parseOutput(fields map[string]json.RawMessage, where string) (Output, error
 		name string
 		dst  *string
 	}{{"path", &o.Path}, {"method", &method}, {"hashAlgo", &o.HashAlgo}, {"hash", &rawHash}} {
-		if *f.dst, err = str(fields, f.name, where); err != nil {
+		if *f.dst, err = drvJSON.Str(fields, f.name, where); err != nil {
 			return Output{}, err
 		}
 	}
@@ -112,85 +112,4 @@ func fixedOutputPath(storeDir, name string, o Output) string {
 func makeStorePath(storeDir, typ, hashStr, name string) string {
 	h := sha256.Sum256([]byte(typ + ":" + hashStr + ":" + storeDir + ":" + name))
 	return storeDir + "/" + nixbase32.EncodeToString(nixhash.CompressHash(h[:], 20)) + "-" + name
-}
-
-// object decodes a JSON object into its raw fields.
-func object(raw json.RawMessage) (map[string]json.RawMessage, error) {
-	if kindOf(raw) != "object" {
-		return nil, fmt.Errorf("want object, got %s", kindOf(raw))
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// kindOf names the JSON type of raw for error messages.
-func kindOf(raw []byte) string {
-	s := strings.TrimSpace(string(raw))
-	if s == "" {
-		return "nothing"
-	}
-	switch c := s[0]; {
-	case c == '{':
-		return "object"
-	case c == '[':
-		return "list"
-	case c == '"':
-		return "string"
-	case c == 't' || c == 'f':
-		return "bool"
-	case c == 'n':
-		return "null"
-	case c == '-' || ('0' <= c && c <= '9'):
-		return "number"
-	}
-	return "invalid JSON"
-}
-
-func isNull(raw json.RawMessage) bool { return kindOf(raw) == "null" }
-
-func fieldErr(field, where, want string, raw json.RawMessage) error {
-	return fmt.Errorf("derivation JSON: field %q of %s: want %s, got %s", field, where, want, kindOf(raw))
-}
-
-// str reads an optional string field; absent and null both give "".
-func str(fields map[string]json.RawMessage, field, where string) (string, error) {
-	raw, ok := fields[field]
-	if !ok || isNull(raw) {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fieldErr(field, where, "string", raw)
-	}
-	return s, nil
-}
-
-// strList reads an optional list of strings; absent and null give nil.
-func strList(fields map[string]json.RawMessage, field, where string) ([]string, error) {
-	raw, ok := fields[field]
-	if !ok || isNull(raw) {
-		return nil, nil
-	}
-	var l []string
-	if err := json.Unmarshal(raw, &l); err != nil {
-		return nil, fieldErr(field, where, "list of strings", raw)
-	}
-	return l, nil
-}
-
-// strMap reads an optional object of strings; absent and null give an
-// empty map.
-func strMap(fields map[string]json.RawMessage, field, where string) (map[string]string, error) {
-	m := map[string]string{}
-	raw, ok := fields[field]
-	if !ok || isNull(raw) {
-		return m, nil
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fieldErr(field, where, "object of strings", raw)
-	}
-	return m, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/internal/nixjson"
 )
 
 // fastEntry is one store object in the shapes plain Nix prints for local
@@ -40,7 +42,7 @@ func fastParse(data []byte, storeDir string) (infos []Info, ok bool) {
 			if e == nil || e.Path == "" {
 				return nil, false
 			}
-			in, ok := e.info(joinStore(storeDir, e.Path), storeDir)
+			in, ok := e.info(nixjson.StorePath(storeDir, e.Path), storeDir)
 			if !ok {
 				return nil, false
 			}
@@ -90,11 +92,11 @@ func (e *fastEntry) info(p, storeDir string) (Info, bool) {
 		in.ClosureSize = *e.ClosureSize
 	}
 	for i, r := range in.References {
-		in.References[i] = joinStore(storeDir, r)
+		in.References[i] = nixjson.StorePath(storeDir, r)
 	}
 	sort.Strings(in.References)
 	if e.Deriver != nil && *e.Deriver != "" {
-		in.Deriver = joinStore(storeDir, *e.Deriver)
+		in.Deriver = nixjson.StorePath(storeDir, *e.Deriver)
 	}
 	if e.CA != nil {
 		in.CA = *e.CA

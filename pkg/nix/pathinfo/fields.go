@@ -1,85 +1,19 @@
 package pathinfo
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
 	"github.com/nix-community/go-nix/pkg/nixhash"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/internal/nixjson"
 )
-
-// object decodes a JSON object into its raw fields.
-func object(raw json.RawMessage) (map[string]json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if kindOf(raw) != "object" {
-		return nil, fmt.Errorf("want object, got %s", kindOf(raw))
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// kindOf names the JSON type of raw for error messages.
-func kindOf(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch c := raw[0]; {
-	case c == '{':
-		return "object"
-	case c == '[':
-		return "list"
-	case c == '"':
-		return "string"
-	case c == 't' || c == 'f':
-		return "bool"
-	case c == 'n':
-		return "null"
-	case c == '-' || ('0' <= c && c <= '9'):
-		return "number"
-	}
-	return "invalid JSON"
-}
-
-func isNull(raw json.RawMessage) bool { return kindOf(raw) == "null" }
-
-func fieldErr(field, where, want string, raw json.RawMessage) error {
-	return fmt.Errorf("path-info JSON: field %q of %s: want %s, got %s", field, where, want, kindOf(raw))
-}
-
-// str reads an optional string field; absent and null both give "".
-func str(fields map[string]json.RawMessage, field, where string) (string, error) {
-	raw, ok := fields[field]
-	if !ok || isNull(raw) {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fieldErr(field, where, "string", raw)
-	}
-	return s, nil
-}
-
-// strList reads an optional list of strings; absent and null give nil.
-func strList(fields map[string]json.RawMessage, field, where string) ([]string, error) {
-	raw, ok := fields[field]
-	if !ok || isNull(raw) {
-		return nil, nil
-	}
-	var l []string
-	if err := json.Unmarshal(raw, &l); err != nil {
-		return nil, fieldErr(field, where, "list of strings", raw)
-	}
-	return l, nil
-}
 
 // integer reads a non-negative integer field.
 func integer(fields map[string]json.RawMessage, field, where string, required bool) (int64, error) {
 	raw, ok := fields[field]
-	if !ok || isNull(raw) {
+	if !ok || nixjson.IsNull(raw) {
 		if required {
 			return 0, fmt.Errorf("path-info JSON: field %q of %s: missing", field, where)
 		}
@@ -87,7 +21,7 @@ func integer(fields map[string]json.RawMessage, field, where string, required bo
 	}
 	var n int64
 	if err := json.Unmarshal(raw, &n); err != nil || n < 0 {
-		return 0, fieldErr(field, where, "non-negative integer", raw)
+		return 0, infoJSON.FieldErr(field, where, "non-negative integer", raw)
 	}
 	return n, nil
 }
@@ -97,14 +31,14 @@ func integer(fields map[string]json.RawMessage, field, where string, required bo
 // before 2.33; it is rendered as SRI, the form every release prints.
 func narHash(fields map[string]json.RawMessage, where string) (string, error) {
 	raw, ok := fields["narHash"]
-	if !ok || isNull(raw) {
+	if !ok || nixjson.IsNull(raw) {
 		return "", fmt.Errorf("path-info JSON: field \"narHash\" of %s: missing", where)
 	}
-	switch kindOf(raw) {
+	switch nixjson.Kind(raw) {
 	case "string":
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", fieldErr("narHash", where, "string", raw)
+			return "", infoJSON.FieldErr("narHash", where, "string", raw)
 		}
 		return s, nil
 	case "object":
@@ -114,7 +48,7 @@ func narHash(fields map[string]json.RawMessage, where string) (string, error) {
 		}
 		return h.Format(nixhash.SRI, true), nil
 	}
-	return "", fieldErr("narHash", where, "string or {algorithm, format, hash} object", raw)
+	return "", infoJSON.FieldErr("narHash", where, "string or {algorithm, format, hash} object", raw)
 }
 
 // structuredHash decodes {"algorithm": "sha256", "format": "base64", "hash": "..."}.
@@ -148,19 +82,19 @@ func parseHash(s string) (*nixhash.Hash, error) {
 // structured {"method", "hash"} form of --json-format 2.
 func contentAddress(fields map[string]json.RawMessage, where string) (string, error) {
 	raw, ok := fields["ca"]
-	if !ok || isNull(raw) {
+	if !ok || nixjson.IsNull(raw) {
 		return "", nil
 	}
-	switch kindOf(raw) {
+	switch nixjson.Kind(raw) {
 	case "string":
-		return str(fields, "ca", where)
+		return infoJSON.Str(fields, "ca", where)
 	case "object":
 		var ca struct {
 			Method string
 			Hash   json.RawMessage
 		}
 		if err := json.Unmarshal(raw, &ca); err != nil {
-			return "", fieldErr("ca", where, "{method, hash} object", raw)
+			return "", infoJSON.FieldErr("ca", where, "{method, hash} object", raw)
 		}
 		s, err := renderCA(ca.Method, ca.Hash)
 		if err != nil {
@@ -168,13 +102,13 @@ func contentAddress(fields map[string]json.RawMessage, where string) (string, er
 		}
 		return s, nil
 	}
-	return "", fieldErr("ca", where, "string, null or {method, hash} object", raw)
+	return "", infoJSON.FieldErr("ca", where, "string, null or {method, hash} object", raw)
 }
 
 func renderCA(method string, rawHash json.RawMessage) (string, error) {
 	var h *nixhash.Hash
 	var err error
-	switch kindOf(rawHash) {
+	switch nixjson.Kind(rawHash) {
 	case "string":
 		var s string
 		_ = json.Unmarshal(rawHash, &s)
@@ -182,7 +116,7 @@ func renderCA(method string, rawHash json.RawMessage) (string, error) {
 	case "object":
 		h, err = structuredHash(rawHash)
 	default:
-		return "", fmt.Errorf("field \"hash\": want string, got %s", kindOf(rawHash))
+		return "", fmt.Errorf("field \"hash\": want string, got %s", nixjson.Kind(rawHash))
 	}
 	if err != nil {
 		return "", err
@@ -205,16 +139,16 @@ func renderCA(method string, rawHash json.RawMessage) (string, error) {
 // {"keyName", "sig"} objects, and returns them all as strings.
 func signatures(fields map[string]json.RawMessage, where string) ([]string, error) {
 	raw, ok := fields["signatures"]
-	if !ok || isNull(raw) {
+	if !ok || nixjson.IsNull(raw) {
 		return nil, nil
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fieldErr("signatures", where, "list", raw)
+		return nil, infoJSON.FieldErr("signatures", where, "list", raw)
 	}
 	sigs := make([]string, 0, len(items))
 	for _, item := range items {
-		switch kindOf(item) {
+		switch nixjson.Kind(item) {
 		case "string":
 			var s string
 			_ = json.Unmarshal(item, &s)
@@ -226,7 +160,7 @@ func signatures(fields map[string]json.RawMessage, where string) ([]string, erro
 			}
 			sigs = append(sigs, sig.KeyName+":"+sig.Sig)
 		default:
-			return nil, fmt.Errorf("path-info JSON: field \"signatures\" of %s: want list of strings or {keyName, sig} objects, got a %s element", where, kindOf(item))
+			return nil, fmt.Errorf("path-info JSON: field \"signatures\" of %s: want list of strings or {keyName, sig} objects, got a %s element", where, nixjson.Kind(item))
 		}
 	}
 	return sigs, nil

@@ -2,7 +2,6 @@ package pathinfo
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,15 +21,7 @@ func TestParseLiveNix(t *testing.T) {
 	}
 	run := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command(nix, args...).Output()
-		if err != nil {
-			stderr := ""
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = string(ee.Stderr)
-			}
-			t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return strings.TrimSpace(string(out))
+		return strings.TrimSpace(testenv.Run(t, nix, args...))
 	}
 	added := run("store", "add-file", "--store", store, file)
 	const missing = "/nix/store/00000000000000000000000000000000-nixops-missing"

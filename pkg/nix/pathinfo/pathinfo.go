@@ -19,10 +19,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/internal/nixjson"
 )
+
+// infoJSON heads the errors about what `nix path-info --json` printed.
+const infoJSON nixjson.Doc = "path-info JSON"
 
 // DefaultStoreDir is used when neither the caller nor the JSON names one.
 const DefaultStoreDir = "/nix/store"
@@ -62,7 +66,7 @@ func Parse(data []byte, storeDir string) ([]Info, error) {
 	case '{':
 		infos, err = parseObject(data, storeDir)
 	default:
-		return nil, fmt.Errorf("path-info JSON: top level: want list or object, got %s", kindOf(data))
+		return nil, fmt.Errorf("path-info JSON: top level: want list or object, got %s", nixjson.Kind(data))
 	}
 	if err != nil {
 		return nil, err
@@ -79,23 +83,23 @@ func parseList(data []byte, storeDir string) ([]Info, error) {
 	}
 	infos := make([]Info, 0, len(items))
 	for i, item := range items {
-		fields, err := object(item)
+		fields, err := nixjson.Object(item)
 		if err != nil {
-			return nil, fmt.Errorf("path-info JSON: element %d of top-level list: want object, got %s", i, kindOf(item))
+			return nil, fmt.Errorf("path-info JSON: element %d of top-level list: want object, got %s", i, nixjson.Kind(item))
 		}
 		where := fmt.Sprintf("element %d", i)
-		p, err := str(fields, "path", where)
+		p, err := infoJSON.Str(fields, "path", where)
 		if err != nil {
 			return nil, err
 		}
 		if p == "" {
 			return nil, fmt.Errorf("path-info JSON: field \"path\" of %s: missing or empty", where)
 		}
-		p = joinStore(storeDir, p)
+		p = nixjson.StorePath(storeDir, p)
 		valid := true
-		if raw, ok := fields["valid"]; ok && !isNull(raw) {
+		if raw, ok := fields["valid"]; ok && !nixjson.IsNull(raw) {
 			if err := json.Unmarshal(raw, &valid); err != nil {
-				return nil, fieldErr("valid", p, "bool", raw)
+				return nil, infoJSON.FieldErr("valid", p, "bool", raw)
 			}
 		}
 		if !valid {
@@ -114,7 +118,7 @@ func parseList(data []byte, storeDir string) ([]Info, error) {
 // parseObject tells the 2.19+ object keyed by full path from the 2.33+
 // wrapper object by their keys: wrapper keys are not store paths.
 func parseObject(data []byte, storeDir string) ([]Info, error) {
-	top, err := object(data)
+	top, err := nixjson.Object(data)
 	if err != nil {
 		return nil, fmt.Errorf("path-info JSON: top-level object: %w", err)
 	}
@@ -133,16 +137,16 @@ func parseWrapper(top map[string]json.RawMessage, info json.RawMessage, storeDir
 	if raw, ok := top["version"]; ok {
 		var v int
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, fmt.Errorf("path-info JSON: field \"version\" of top level: want number, got %s", kindOf(raw))
+			return nil, infoJSON.FieldErr("version", "top level", "number", raw)
 		}
 		if v < 1 || v > 3 {
 			return nil, fmt.Errorf("path-info JSON: field \"version\" of top level: unsupported version %d, want 1, 2 or 3", v)
 		}
 	}
-	if raw, ok := top["storeDir"]; ok && !isNull(raw) {
+	if raw, ok := top["storeDir"]; ok && !nixjson.IsNull(raw) {
 		var dir string
 		if err := json.Unmarshal(raw, &dir); err != nil {
-			return nil, fmt.Errorf("path-info JSON: field \"storeDir\" of top level: want string, got %s", kindOf(raw))
+			return nil, infoJSON.FieldErr("storeDir", "top level", "string", raw)
 		}
 		if dir != "" && !strings.HasPrefix(dir, "/") {
 			return nil, fmt.Errorf("path-info JSON: field \"storeDir\" of top level: want an absolute directory, got %q", dir)
@@ -151,9 +155,9 @@ func parseWrapper(top map[string]json.RawMessage, info json.RawMessage, storeDir
 			storeDir = dir
 		}
 	}
-	entries, err := object(info)
+	entries, err := nixjson.Object(info)
 	if err != nil {
-		return nil, fmt.Errorf("path-info JSON: field \"info\" of top level: want object keyed by store path, got %s", kindOf(info))
+		return nil, fmt.Errorf("path-info JSON: field \"info\" of top level: want object keyed by store path, got %s", nixjson.Kind(info))
 	}
 	return parseKeyed(entries, storeDir)
 }
@@ -163,17 +167,17 @@ func parseWrapper(top map[string]json.RawMessage, info json.RawMessage, storeDir
 func parseKeyed(entries map[string]json.RawMessage, storeDir string) ([]Info, error) {
 	infos := make([]Info, 0, len(entries))
 	for key, raw := range entries {
-		p := joinStore(storeDir, key)
-		if isNull(raw) {
+		p := nixjson.StorePath(storeDir, key)
+		if nixjson.IsNull(raw) {
 			infos = append(infos, Info{Path: p})
 			continue
 		}
-		fields, err := object(raw)
+		fields, err := nixjson.Object(raw)
 		if err != nil {
-			return nil, fmt.Errorf("path-info JSON: entry %s: want object or null, got %s", p, kindOf(raw))
+			return nil, fmt.Errorf("path-info JSON: entry %s: want object or null, got %s", p, nixjson.Kind(raw))
 		}
 		entryDir := storeDir
-		if d, err := str(fields, "storeDir", p); err != nil {
+		if d, err := infoJSON.Str(fields, "storeDir", p); err != nil {
 			return nil, err
 		} else if strings.HasPrefix(d, "/") {
 			entryDir = d
@@ -194,10 +198,10 @@ func parseKeyed(entries map[string]json.RawMessage, storeDir string) ([]Info, er
 // that adding fields is not a breaking change.
 func parseEntry(fields map[string]json.RawMessage, p, storeDir string) (Info, error) {
 	info := Info{Path: p, Valid: true}
-	if raw, ok := fields["version"]; ok && !isNull(raw) {
+	if raw, ok := fields["version"]; ok && !nixjson.IsNull(raw) {
 		var v int
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return Info{}, fieldErr("version", p, "number", raw)
+			return Info{}, infoJSON.FieldErr("version", p, "number", raw)
 		}
 		if v < 1 || v > 3 {
 			return Info{}, fmt.Errorf("path-info JSON: field \"version\" of %s: unsupported version %d, want 1, 2 or 3", p, v)
@@ -213,18 +217,18 @@ func parseEntry(fields map[string]json.RawMessage, p, storeDir string) (Info, er
 	if info.ClosureSize, err = integer(fields, "closureSize", p, false); err != nil {
 		return Info{}, err
 	}
-	if info.References, err = strList(fields, "references", p); err != nil {
+	if info.References, err = infoJSON.StrList(fields, "references", p); err != nil {
 		return Info{}, err
 	}
 	for i, r := range info.References {
-		info.References[i] = joinStore(storeDir, r)
+		info.References[i] = nixjson.StorePath(storeDir, r)
 	}
 	sort.Strings(info.References)
-	if info.Deriver, err = str(fields, "deriver", p); err != nil {
+	if info.Deriver, err = infoJSON.Str(fields, "deriver", p); err != nil {
 		return Info{}, err
 	}
 	if info.Deriver != "" {
-		info.Deriver = joinStore(storeDir, info.Deriver)
+		info.Deriver = nixjson.StorePath(storeDir, info.Deriver)
 	}
 	if info.CA, err = contentAddress(fields, p); err != nil {
 		return Info{}, err
@@ -233,12 +237,4 @@ func parseEntry(fields map[string]json.RawMessage, p, storeDir string) (Info, er
 		return Info{}, err
 	}
 	return info, nil
-}
-
-// joinStore turns a basename into a full path; full paths pass unchanged.
-func joinStore(storeDir, p string) string {
-	if strings.HasPrefix(p, "/") {
-		return p
-	}
-	return path.Join(storeDir, p)
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/voidnxsec/nixops-actions/internal/fuzzcorpus"
 )
 
 const (
@@ -199,17 +201,7 @@ func TestNarHashHex(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	fuzzcorpus.AddFiles(f, filepath.Join("testdata", "*.json"))
 	f.Add([]byte(`{"/p":null}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		infos, err := Parse(data, "/nix/store")
