@@ -112,3 +112,35 @@ func ValidateXML(t testing.TB, data []byte) {
 		t.Errorf("xmllint rejects the document: %v\n%s", err, out)
 	}
 }
+
+// File compiles a JSON schema kept in this repository (such as
+// dora/report.schema.json) from its path, offline: it is registered under
+// its own $id, and the 2020-12 meta-schema is built into the library.
+func File(t testing.TB, path string) *jsonschema.Schema {
+	t.Helper()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if s := cache[abs]; s != nil {
+		return s
+	}
+	doc := ReadJSON(t, abs)
+	id, _ := doc.(map[string]any)["$id"].(string)
+	if id == "" {
+		t.Fatalf("%s has no $id", path)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(id)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", path, err)
+	}
+	cache[abs] = s
+	return s
+}

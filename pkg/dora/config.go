@@ -1,0 +1,121 @@
+package dora
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/action"
+)
+
+// Config is the inputs of the action, as strings the way the user gave
+// them, so the report can echo them; Validate parses them.
+type Config struct {
+	Repo          string `json:"repo"`
+	Deployments   string `json:"deployments"` // tags | branch
+	TagPattern    string `json:"tag-pattern"`
+	Branch        string `json:"branch"`
+	Window        string `json:"window"`      // pkg/action duration: 90d, 12w, 36h
+	Until         string `json:"until"`       // RFC 3339; empty = committer time of HEAD
+	CommitTime    string `json:"commit-time"` // author | committer
+	ExcludeMerges bool   `json:"exclude-merges"`
+	HotfixPattern string `json:"hotfix-pattern"`
+	AllowShallow  bool   `json:"allow-shallow"`
+	OutputDir     string `json:"output-dir"`
+	// Repository is owner/name for the report (the CLI passes
+	// GITHUB_REPOSITORY); empty = the base name of the work tree.
+	Repository string `json:"-"`
+}
+
+// DefaultConfig holds the defaults of the action inputs.
+func DefaultConfig() Config {
+	return Config{
+		Repo:          ".",
+		Deployments:   "tags",
+		TagPattern:    "v*",
+		Window:        "90d",
+		CommitTime:    "author",
+		HotfixPattern: "*-hotfix*",
+		OutputDir:     "out",
+	}
+}
+
+// settings are the parsed inputs.
+type settings struct {
+	branchMode    bool
+	tagPattern    string
+	hotfixPattern string
+	branch        string
+	window        time.Duration
+	until         *time.Time
+	committerTime bool
+	excludeMerges bool
+	allowShallow  bool
+}
+
+// Validate checks every input without reading the repository, so a CLI can
+// fail on a typo before walking a large history.
+func (c Config) Validate() error {
+	_, err := c.parse()
+	return err
+}
+
+func (c Config) parse() (settings, error) {
+	s := settings{tagPattern: c.TagPattern, hotfixPattern: c.HotfixPattern, branch: c.Branch,
+		excludeMerges: c.ExcludeMerges, allowShallow: c.AllowShallow}
+	var errs []error
+	if c.Repo == "" {
+		errs = append(errs, errors.New(`repo: empty (accepted: the path of a git work tree, such as ".")`))
+	}
+	switch c.Deployments {
+	case "tags":
+	case "branch":
+		s.branchMode = true
+	default:
+		errs = append(errs, fmt.Errorf("deployments: unknown value %q (accepted: tags, branch)", c.Deployments))
+	}
+	errs = append(errs, checkPattern("tag-pattern", c.TagPattern), checkPattern("hotfix-pattern", c.HotfixPattern))
+	var err error
+	s.window, err = parseWindow(c.Window)
+	errs = append(errs, err)
+	s.until, err = parseUntil(c.Until)
+	errs = append(errs, err)
+	switch c.CommitTime {
+	case "author":
+	case "committer":
+		s.committerTime = true
+	default:
+		errs = append(errs, fmt.Errorf("commit-time: unknown value %q (accepted: author, committer)", c.CommitTime))
+	}
+	return s, errors.Join(errs...)
+}
+
+func checkPattern(input, p string) error {
+	if p == "" {
+		return fmt.Errorf("%s: empty (accepted: a glob in Go path.Match syntax, such as 'v*')", input)
+	}
+	if _, err := path.Match(p, ""); err != nil {
+		return fmt.Errorf("%s: %q is not a valid glob (accepted: Go path.Match syntax: *, ?, [a-z], \\ escapes)", input, p)
+	}
+	return nil
+}
+
+func parseWindow(w string) (time.Duration, error) {
+	d, err := action.ParseDuration(w)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("window: %q is not a positive duration (accepted: a number with a unit d, w, h, m or s, such as 90d, 12w, 36h)", w)
+	}
+	return d, nil
+}
+
+func parseUntil(u string) (*time.Time, error) {
+	if u == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, u)
+	if err != nil {
+		return nil, fmt.Errorf("until: %q is not an RFC 3339 time (accepted: such as 2024-06-30T00:00:00Z, or empty for the committer time of HEAD)", u)
+	}
+	return &t, nil
+}

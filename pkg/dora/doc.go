@@ -1,0 +1,63 @@
+// Package dora computes the five DORA software delivery metrics from a git
+// repository's own history. The same repository state always gives the same
+// report: nothing depends on the wall clock or on a service.
+//
+// Decisions (each is also stated in Report.Rules):
+//
+//   - Deployments, tags mode: each tag matching tag-pattern, peeled to its
+//     commit, deployed at the tagger date of an annotated tag (the outermost
+//     one for a tag of a tag), else at the commit's committer date; ordered
+//     by (deploy time, tag name). Two tags on one commit are two
+//     deployments; the second gets no commits, since the first took them.
+//     With branch set, tags whose commit the branch does not reach are
+//     listed in ignored_tags. Branch mode: every first-parent commit of the
+//     branch, oldest first in the branch's order, deployed at its committer
+//     time, named by its first 12 hex digits.
+//   - Attribution: deployments in order; each walks its history (all
+//     parents) and takes every commit no earlier deployment took. Each
+//     commit is visited once in total. Commits are attributed whatever the
+//     window: a deployment inside the window keeps its commits from before
+//     the window start, and their lead times count.
+//   - Window: deploy times in (until - window, until]. until defaults to
+//     HEAD's committer time, or the tagger date of an annotated tag on HEAD
+//     when later (a release workflow runs on the tagged HEAD, and its tag is
+//     younger than its commit). Deployments after until are dropped before
+//     anything else: the report is what was known at until, so a fix that
+//     came later does not make a deployment in the window failed.
+//   - Lead time: deploy time minus the commit's author time (commit-time:
+//     author, the default: rebases and amends rewrite committer dates to
+//     the rebase, which would shorten lead times) or committer time.
+//     Commits dated after their deployment (clock skew) are left out and
+//     counted in skewed_commits; a lead time is never negative. A merge
+//     commit is one commit; exclude-merges leaves merges out of lead time
+//     (they stay attributed). A squash merge has only the squash's dates:
+//     the time the first commit of a pull request was written needs pull
+//     request data, a source this package is shaped to take later (see
+//     sources.go).
+//   - Failure: a deployment A failed when a later deployment (1) carries a
+//     commit whose message says "This reverts commit <sha>" (7 to 40 hex
+//     digits, unambiguous) for a commit attributed to A, (2) is a hotfix
+//     (tag matching hotfix-pattern, or a commit with the trailer
+//     "Hotfix: true", key and value case-insensitive) and A is the
+//     deployment just before it, unless (3) the hotfix names deployments in
+//     "Fixes-deployment: <name>" trailers, which then are the failed ones.
+//     Such a trailer in any later deployment marks the named one failed. A
+//     revert inside the deployment that introduced the commit is no
+//     failure. Trailers are read from the message's last paragraph.
+//   - Recovery time: from the failed deployment to the first later
+//     deployment carrying its fix; that deployment is rework (rework rate).
+//   - Statistics: median (mean of the two middle values for an even
+//     count), p90 by nearest rank (the value at rank ceil(0.9 n) of the
+//     sorted sample), mean, n. No deployments in the window: null values,
+//     never 0. Change fail and rework rates carry n = deployments and mean =
+//     the rate.
+//   - Bands: the 2024 Accelerate State of DevOps report (see bands.go).
+//   - Shallow clones fail with the fix (fetch-depth: 0) unless
+//     allow-shallow, where the report says shallow and how many commits it
+//     saw.
+//
+// Performance: pkg/history reads each commit object once (in parallel with
+// a commit-graph file); BenchmarkCompute100k compares Compute with
+// git log --all --format='%H %P %at %ct'. A commit-graph file is not
+// required: without one the history is read in one sequential walk.
+package dora

@@ -1,0 +1,73 @@
+package dora
+
+import (
+	"fmt"
+
+	"github.com/voidnxsec/nixops-actions/pkg/history"
+)
+
+// sources are the refs deployments come from. More sources (GitHub
+// deployments, pull requests for the first commit of a squash) would add
+// roots here and deployments in deploys.
+type sources struct {
+	s       settings
+	head    history.Hash
+	branch  string       // production branch; "" in tags mode without one
+	tip     history.Hash // its commit
+	tags    []history.Tag
+	cands   []history.Tag
+	ignored []IgnoredTag
+}
+
+func newSources(repo *history.Repo, s settings, head history.Hash, headBranch string) (*sources, error) {
+	src := &sources{s: s, head: head, branch: s.branch}
+	if s.branchMode && src.branch == "" {
+		if headBranch == "" {
+			return nil, fmt.Errorf("branch: HEAD is detached, so the production branch is unknown (accepted: a branch name, such as main)")
+		}
+		src.branch = headBranch
+	}
+	if src.branch != "" {
+		tip, err := repo.Branch(src.branch)
+		if err != nil {
+			return nil, fmt.Errorf("branch: %w (accepted: a branch of the repository; with actions/checkout, fetch it with fetch-depth: 0)", err)
+		}
+		src.tip = tip
+	}
+	tags, err := repo.Tags()
+	if err != nil {
+		return nil, err
+	}
+	src.tags = tags
+	if !s.branchMode {
+		src.cands, src.ignored, err = candidateTags(tags, s)
+	}
+	return src, err
+}
+
+func (src *sources) roots() []history.Hash {
+	roots := []history.Hash{src.head}
+	if !src.tip.IsZero() {
+		roots = append(roots, src.tip)
+	}
+	for _, t := range src.cands {
+		roots = append(roots, t.Commit)
+	}
+	return roots
+}
+
+func (src *sources) deploys(g *history.Graph, s settings) ([]*deploy, []IgnoredTag) {
+	var tip int32 = -1
+	if !src.tip.IsZero() {
+		tip, _ = g.Index(src.tip)
+	}
+	if s.branchMode {
+		return branchDeploys(g, tip), nil
+	}
+	var onBranch []bool
+	if tip >= 0 {
+		onBranch = g.Reachable(tip)
+	}
+	ds, ign := tagDeploys(g, src.cands, onBranch, src.branch, s)
+	return ds, append(src.ignored, ign...)
+}
