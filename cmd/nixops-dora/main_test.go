@@ -18,62 +18,21 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/action/actiontest"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 )
 
-// runner is a fake GitHub runner environment: only the files and variables
-// a step sees.
-type runner struct {
-	env    map[string]string
-	stdout bytes.Buffer
-	stderr bytes.Buffer
-}
+// runner is the step's runner environment; run runs the step in it.
+type runner struct{ *actiontest.Runner }
 
 func newRunner(t *testing.T, inputs map[string]string) *runner {
-	t.Helper()
-	dir := t.TempDir()
-	r := &runner{env: map[string]string{
-		"GITHUB_ACTIONS":      "true",
-		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
-		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
-		"GITHUB_REPOSITORY":   "voidnxsec/dora-test",
-	}}
-	for _, f := range []string{"output", "summary"} {
-		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for k, v := range inputs {
-		r.env["INPUT_"+strings.ToUpper(k)] = v
-	}
+	r := &runner{actiontest.New(t, inputs)}
+	r.Env["GITHUB_REPOSITORY"] = "voidnxsec/dora-test"
 	return r
 }
 
 func (r *runner) run() int {
-	return run(context.Background(), nil, func(k string) string { return r.env[k] }, &r.stdout, &r.stderr)
-}
-
-// outputs reads GITHUB_OUTPUT back, undoing the name<<delimiter form.
-func (r *runner) outputs(t *testing.T) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(r.env["GITHUB_OUTPUT"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	lines := strings.Split(string(data), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var value []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			value = append(value, lines[i])
-		}
-		out[name] = strings.Join(value, "\n")
-	}
-	return out
+	return run(context.Background(), nil, r.Getenv, &r.Stdout, &r.Stderr)
 }
 
 // scenario is a release history with every date set, the one the act test
@@ -217,7 +176,7 @@ func TestDORA(t *testing.T) {
 				}
 				r := newRunner(t, inputs)
 				if code := r.run(); code != 0 {
-					t.Fatalf("exit %d\n%s%s", code, r.stdout.String(), r.stderr.String())
+					t.Fatalf("exit %d\n%s%s", code, r.Stdout.String(), r.Stderr.String())
 				}
 				files := readFiles(t, out, "dora.json", "dora.prom")
 				if i == 1 {
@@ -229,7 +188,7 @@ func TestDORA(t *testing.T) {
 					continue
 				}
 				first = files
-				outs := r.outputs(t)
+				outs := r.Outputs(t)
 				want := map[string]string{"report": filepath.Join(out, "dora.json"), "metrics-file": filepath.Join(out, "dora.prom")}
 				for k, v := range tt.outputs {
 					want[k] = v
@@ -243,7 +202,7 @@ func TestDORA(t *testing.T) {
 				rep := decodeReport(t, files["dora.json"])
 				checkLead(t, rep, tt.leadStat)
 				checkProm(t, files["dora.prom"], rep)
-				sum, err := os.ReadFile(r.env["GITHUB_STEP_SUMMARY"])
+				sum, err := os.ReadFile(r.Env["GITHUB_STEP_SUMMARY"])
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -366,7 +325,7 @@ func TestBadInput(t *testing.T) {
 			if code := r.run(); code != 1 {
 				t.Errorf("exit %d, want 1", code)
 			}
-			got := r.stdout.String()
+			got := r.Stdout.String()
 			if !strings.Contains(got, "::error::") {
 				t.Errorf("no ::error:: annotation:\n%s", got)
 			}
@@ -378,7 +337,7 @@ func TestBadInput(t *testing.T) {
 			if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("a rejected input still created %s", out)
 			}
-			if data, _ := os.ReadFile(r.env["GITHUB_OUTPUT"]); len(data) != 0 {
+			if data, _ := os.ReadFile(r.Env["GITHUB_OUTPUT"]); len(data) != 0 {
 				t.Errorf("outputs set despite the error: %s", data)
 			}
 		})
@@ -399,8 +358,8 @@ func TestShallow(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	for _, w := range []string{"::error::", "shallow clone", "fetch-depth: 0", "allow-shallow"} {
-		if !strings.Contains(r.stdout.String(), w) {
-			t.Errorf("error lacks %q:\n%s", w, r.stdout.String())
+		if !strings.Contains(r.Stdout.String(), w) {
+			t.Errorf("error lacks %q:\n%s", w, r.Stdout.String())
 		}
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
@@ -409,7 +368,7 @@ func TestShallow(t *testing.T) {
 
 	r = newRunner(t, map[string]string{"repo": clone, "output-dir": out, "allow-shallow": "true"})
 	if code := r.run(); code != 0 {
-		t.Fatalf("allow-shallow: exit %d\n%s", code, r.stdout.String())
+		t.Fatalf("allow-shallow: exit %d\n%s", code, r.Stdout.String())
 	}
 	rep := decodeReport(t, readFiles(t, out, "dora.json")["dora.json"])
 	if !rep.Shallow || rep.CommitsSeen < 1 || rep.CommitsSeen >= 8 {

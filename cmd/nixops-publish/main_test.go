@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,50 +11,22 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/voidnxsec/nixops-actions/internal/promtest"
+	"github.com/voidnxsec/nixops-actions/pkg/action/actiontest"
 )
 
-// runner is a GitHub runner environment as a step sees it.
-type runner struct {
-	env    map[string]string
-	stdout bytes.Buffer
-	stderr bytes.Buffer
-}
+// runner is the step's runner environment; run runs the step in it.
+type runner struct{ *actiontest.Runner }
 
 func newRunner(t *testing.T, inputs map[string]string) *runner {
-	t.Helper()
-	dir := t.TempDir()
-	r := &runner{env: map[string]string{
-		"GITHUB_ACTIONS":      "true",
-		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
-		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
-		"GITHUB_REPOSITORY":   "voidnxsec/example",
-		"GITHUB_WORKFLOW":     "CI build",
-	}}
-	for _, f := range []string{"output", "summary"} {
-		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for k, v := range inputs {
-		r.env["INPUT_"+strings.ToUpper(k)] = v
-	}
+	r := &runner{actiontest.New(t, inputs)}
+	r.Env["GITHUB_REPOSITORY"] = "voidnxsec/example"
+	r.Env["GITHUB_WORKFLOW"] = "CI build"
 	return r
 }
 
 func (r *runner) run() int {
-	return run(context.Background(), nil, func(k string) string { return r.env[k] }, &r.stdout, &r.stderr)
+	return run(context.Background(), nil, r.Getenv, &r.Stdout, &r.Stderr)
 }
-
-func (r *runner) file(t *testing.T, name string) string {
-	t.Helper()
-	data, err := os.ReadFile(r.env[name])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
-func (r *runner) log() string { return r.stdout.String() + r.stderr.String() }
 
 var defaultKey = map[string]string{"job": "example", "repository": "voidnxsec/example", "workflow": "CI build"}
 
@@ -69,7 +38,7 @@ func TestPublish(t *testing.T) {
 	prom := promtest.StartPrometheus(t, gw.Addr)
 	r := newRunner(t, map[string]string{"pushgateway-url": gw.URL, "metrics": "testdata/sbom.prom\ntestdata/dora.prom", "status": "success"})
 	if code := r.run(); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, r.log())
+		t.Fatalf("exit %d:\n%s", code, r.Log())
 	}
 	grp := gw.Group(t, defaultKey)
 	if grp == nil {
@@ -104,13 +73,13 @@ func TestPublish(t *testing.T) {
 		t.Errorf("dora: %v", v)
 	}
 
-	outs := r.file(t, "GITHUB_OUTPUT")
+	outs := r.File(t, "GITHUB_OUTPUT")
 	for _, w := range []string{"series<<", "\n11\n", "group-url<<", gw.URL + "/metrics/job/example/repository@base64/dm9pZG54c2VjL2V4YW1wbGU/workflow/CI%20build\n", "pushed<<", "\ntrue\n"} {
 		if !strings.Contains(outs, w) {
 			t.Errorf("outputs lack %q:\n%s", w, outs)
 		}
 	}
-	sum := r.file(t, "GITHUB_STEP_SUMMARY")
+	sum := r.File(t, "GITHUB_STEP_SUMMARY")
 	for _, w := range []string{"Pushed **11 series** (PUT)", "| `nixops_sbom_components` | `{kind=\"store_path\"}` | 12 |", "| `nixops_pipeline_status` | `{status=\"success\"}` | 1 |"} {
 		if !strings.Contains(sum, w) {
 			t.Errorf("summary lacks %q:\n%s", w, sum)
@@ -121,10 +90,10 @@ func TestPublish(t *testing.T) {
 	// last success time is carried over.
 	r = newRunner(t, map[string]string{"pushgateway-url": gw.URL, "metrics": "testdata/missing-*.prom", "status": "failure"})
 	if code := r.run(); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, r.log())
+		t.Fatalf("exit %d:\n%s", code, r.Log())
 	}
-	if !strings.Contains(r.stdout.String(), "::warning::metrics: \"testdata/missing-*.prom\" matches no file") {
-		t.Errorf("no warning about the empty glob:\n%s", r.log())
+	if !strings.Contains(r.Stdout.String(), "::warning::metrics: \"testdata/missing-*.prom\" matches no file") {
+		t.Errorf("no warning about the empty glob:\n%s", r.Log())
 	}
 	grp = gw.Group(t, defaultKey)
 	if got := grp.Families["nixops_pipeline_last_success_timestamp_seconds"].Metrics; len(got) != 1 || got[0].Value != successAt {
@@ -159,20 +128,20 @@ func TestDryRun(t *testing.T) {
 	defer srv.Close()
 	r := newRunner(t, map[string]string{"pushgateway-url": srv.URL, "metrics": "testdata/sbom.prom", "dry-run": "true", "status": "failure"})
 	if code := r.run(); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, r.log())
+		t.Fatalf("exit %d:\n%s", code, r.Log())
 	}
 	if requests.Load() != 0 {
 		t.Errorf("a dry run made %d requests", requests.Load())
 	}
 	for _, w := range []string{"dry run: would PUT 9 series", "nixops_sbom_components{kind=\"store_path\"} 12\n", "nixops_pipeline_status{status=\"failure\"} 1\n"} {
-		if !strings.Contains(r.stdout.String(), w) {
-			t.Errorf("stdout lacks %q:\n%s", w, r.stdout.String())
+		if !strings.Contains(r.Stdout.String(), w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.Stdout.String())
 		}
 	}
 	// An invalid file fails a dry run whatever fail-on-error says.
 	r = newRunner(t, map[string]string{"pushgateway-url": srv.URL, "metrics": "testdata/bad-label.prom", "dry-run": "true"})
 	if code := r.run(); code != 1 {
-		t.Fatalf("exit %d for an invalid file:\n%s", code, r.log())
+		t.Fatalf("exit %d for an invalid file:\n%s", code, r.Log())
 	}
 }
 
@@ -217,12 +186,12 @@ func TestFailures(t *testing.T) {
 				t.Errorf("exit %d, want %d", code, c.wantCode)
 			}
 			for _, w := range c.want {
-				if !strings.Contains(r.log(), w) {
-					t.Errorf("log lacks %q:\n%s", w, r.log())
+				if !strings.Contains(r.Log(), w) {
+					t.Errorf("log lacks %q:\n%s", w, r.Log())
 				}
 			}
-			if c.name == "type_conflict_no_retry" && strings.Contains(r.log(), "retrying") {
-				t.Errorf("a 400 was retried:\n%s", r.log())
+			if c.name == "type_conflict_no_retry" && strings.Contains(r.Log(), "retrying") {
+				t.Errorf("a 400 was retried:\n%s", r.Log())
 			}
 		})
 	}
@@ -255,15 +224,15 @@ func TestSecrets(t *testing.T) {
 			c.inputs["metrics"] = "testdata/sbom.prom"
 			r := newRunner(t, c.inputs)
 			if code := r.run(); code != c.wantCode {
-				t.Fatalf("exit %d, want %d:\n%s", code, c.wantCode, r.log())
+				t.Fatalf("exit %d, want %d:\n%s", code, c.wantCode, r.Log())
 			}
 			for _, w := range c.want {
-				if !strings.Contains(r.log(), w) {
-					t.Errorf("log lacks %q:\n%s", w, r.log())
+				if !strings.Contains(r.Log(), w) {
+					t.Errorf("log lacks %q:\n%s", w, r.Log())
 				}
 			}
 			masks := 0
-			for _, line := range strings.Split(r.log(), "\n") {
+			for _, line := range strings.Split(r.Log(), "\n") {
 				if line == "::add-mask::"+c.secret {
 					masks++
 					continue
@@ -273,7 +242,7 @@ func TestSecrets(t *testing.T) {
 				}
 			}
 			if masks != 1 {
-				t.Errorf("%d add-mask lines for the secret, want 1:\n%s", masks, r.log())
+				t.Errorf("%d add-mask lines for the secret, want 1:\n%s", masks, r.Log())
 			}
 		})
 	}
@@ -290,7 +259,7 @@ func TestDelete(t *testing.T) {
 		{"pushgateway-url": gw.URL, "delete": "true", "fail-on-error": "true"},
 	} {
 		if r := newRunner(t, in); r.run() != 0 {
-			t.Fatalf("%v:\n%s", in, r.log())
+			t.Fatalf("%v:\n%s", in, r.Log())
 		}
 	}
 	if g := gw.Groups(t); len(g) != 0 {

@@ -14,61 +14,20 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/action/actiontest"
 )
 
-// runner is a fake GitHub runner environment: only the files and variables
-// a step sees.
-type runner struct {
-	env    map[string]string
-	stdout bytes.Buffer
-	stderr bytes.Buffer
-}
+// runner is the step's runner environment; run runs the step in it.
+type runner struct{ *actiontest.Runner }
 
 func newRunner(t *testing.T, inputs map[string]string) *runner {
-	dir := t.TempDir()
-	r := &runner{env: map[string]string{
-		"GITHUB_ACTIONS":      "true",
-		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
-		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
-		"SOURCE_DATE_EPOCH":   "1700000000",
-	}}
-	for _, f := range []string{"output", "summary"} {
-		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for k, v := range inputs {
-		r.env["INPUT_"+strings.ToUpper(k)] = v
-	}
+	r := &runner{actiontest.New(t, inputs)}
+	r.Env["SOURCE_DATE_EPOCH"] = "1700000000"
 	return r
 }
 
 func (r *runner) run() int {
-	return run(context.Background(), nil, func(k string) string { return r.env[k] }, &r.stdout, &r.stderr)
-}
-
-// outputs reads GITHUB_OUTPUT back as name=value lines, undoing the
-// name<<delimiter form the runner also accepts.
-func (r *runner) outputs(t *testing.T) string {
-	data, err := os.ReadFile(r.env["GITHUB_OUTPUT"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	lines := strings.Split(string(data), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			out.WriteString(lines[i] + "\n")
-			continue
-		}
-		var value []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			value = append(value, lines[i])
-		}
-		out.WriteString(name + "=" + strings.Join(value, "\n") + "\n")
-	}
-	return out.String()
+	return run(context.Background(), nil, r.Getenv, &r.Stdout, &r.Stderr)
 }
 
 // builtFlake builds the example flake into a store of the test's own and
@@ -105,7 +64,7 @@ func TestSBOM(t *testing.T) {
 		r := newRunner(t, map[string]string{"target": installable, "nix-store": uri, "closure": "both", "output-dir": out,
 			"format": "cyclonedx-json, cyclonedx-xml\nspdx-json,spdx-tag-value"})
 		if code := r.run(); code != 0 {
-			t.Fatalf("exit %d\n%s%s", code, r.stdout.String(), r.stderr.String())
+			t.Fatalf("exit %d\n%s%s", code, r.Stdout.String(), r.Stderr.String())
 		}
 		files := map[string][]byte{}
 		for _, name := range []string{"sbom.cdx.json", "sbom.cdx.xml", "sbom.spdx.json", "sbom.spdx", "sbom.prom"} {
@@ -120,7 +79,7 @@ func TestSBOM(t *testing.T) {
 			schematest.Validate(t, schematest.CycloneDX(t), files["sbom.cdx.json"])
 			schematest.Validate(t, schematest.SPDX(t), files["sbom.spdx.json"])
 			schematest.ValidateXML(t, files["sbom.cdx.xml"])
-			checkOutputs(t, r.outputs(t), out)
+			checkOutputs(t, r.Outputs(t), out)
 			checkMetrics(t, files["sbom.prom"])
 			continue
 		}
@@ -132,16 +91,16 @@ func TestSBOM(t *testing.T) {
 	}
 }
 
-func checkOutputs(t *testing.T, got, out string) {
+func checkOutputs(t *testing.T, got map[string]string, out string) {
 	t.Helper()
-	for _, want := range []string{
-		"components=6\n", // greeting, libgreet lib and dev, greet-tool, the source, the patch
-		"cyclonedx-json=" + filepath.Join(out, "sbom.cdx.json") + "\n",
-		"spdx-tag-value=" + filepath.Join(out, "sbom.spdx") + "\n",
-		"metrics-file=" + filepath.Join(out, "sbom.prom") + "\n",
+	for name, want := range map[string]string{
+		"components":     "6", // greeting, libgreet lib and dev, greet-tool, the source, the patch
+		"cyclonedx-json": filepath.Join(out, "sbom.cdx.json"),
+		"spdx-tag-value": filepath.Join(out, "sbom.spdx"),
+		"metrics-file":   filepath.Join(out, "sbom.prom"),
 	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("GITHUB_OUTPUT lacks %q:\n%s", want, got)
+		if got[name] != want {
+			t.Errorf("output %s = %q, want %q", name, got[name], want)
 		}
 	}
 }
@@ -211,13 +170,13 @@ func TestBadInput(t *testing.T) {
 			}
 			r := newRunner(t, tt.inputs)
 			for k, v := range tt.env {
-				r.env[k] = v
+				r.Env[k] = v
 			}
 			if code := r.run(); code != 1 {
 				t.Errorf("exit %d, want 1", code)
 			}
-			if !strings.Contains(r.stdout.String(), "::error::") || !strings.Contains(r.stdout.String(), tt.want) {
-				t.Errorf("stdout lacks an ::error:: with %q:\n%s", tt.want, r.stdout.String())
+			if !strings.Contains(r.Stdout.String(), "::error::") || !strings.Contains(r.Stdout.String(), tt.want) {
+				t.Errorf("stdout lacks an ::error:: with %q:\n%s", tt.want, r.Stdout.String())
 			}
 			if entries, _ := os.ReadDir(out); len(entries) != 0 {
 				t.Errorf("files left in the output directory: %v", entries)
@@ -242,8 +201,8 @@ func TestNixFailures(t *testing.T) {
 			if code := r.run(); code != 1 {
 				t.Errorf("exit %d, want 1", code)
 			}
-			if !strings.Contains(r.stdout.String(), tt.want) {
-				t.Errorf("stdout lacks %q:\n%s", tt.want, r.stdout.String())
+			if !strings.Contains(r.Stdout.String(), tt.want) {
+				t.Errorf("stdout lacks %q:\n%s", tt.want, r.Stdout.String())
 			}
 			if entries, _ := os.ReadDir(out); len(entries) != 0 {
 				t.Errorf("files left in the output directory: %v", entries)
@@ -253,8 +212,8 @@ func TestNixFailures(t *testing.T) {
 	t.Run("nix missing", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
 		r := newRunner(t, map[string]string{"target": installable, "output-dir": t.TempDir()})
-		if code := r.run(); code != 1 || !strings.Contains(r.stdout.String(), "setup-nix") {
-			t.Errorf("exit %d, stdout %q: want 1 and a pointer to setup-nix", code, r.stdout.String())
+		if code := r.run(); code != 1 || !strings.Contains(r.Stdout.String(), "setup-nix") {
+			t.Errorf("exit %d, stdout %q: want 1 and a pointer to setup-nix", code, r.Stdout.String())
 		}
 	})
 }
