@@ -303,12 +303,7 @@ func (p *Pusher) attempt(ctx context.Context, method string, body []byte) error 
 	if body != nil {
 		req.Header.Set("Content-Type", textContentType)
 	}
-	if p.user != "" || p.pass != "" {
-		req.SetBasicAuth(p.user, p.pass)
-	}
-	if p.token != "" {
-		req.Header.Set("Authorization", "Bearer "+p.token)
-	}
+	p.authorize(req)
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return err
@@ -377,12 +372,7 @@ func (p *Pusher) Value(ctx context.Context, metric string) (float64, bool, error
 	if err != nil {
 		return 0, false, err
 	}
-	if p.user != "" || p.pass != "" {
-		req.SetBasicAuth(p.user, p.pass)
-	}
-	if p.token != "" {
-		req.Header.Set("Authorization", "Bearer "+p.token)
-	}
+	p.authorize(req)
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return 0, false, err
@@ -419,4 +409,14 @@ func (p *Pusher) Value(ctx context.Context, metric string) (float64, bool, error
 		return v, err == nil, err
 	}
 	return 0, false, nil
+}
+
+// authorize adds the configured credentials to a request.
+func (p *Pusher) authorize(req *http.Request) {
+	if p.user != "" || p.pass != "" {
+		req.SetBasicAuth(p.user, p.pass)
+	}
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
 }
