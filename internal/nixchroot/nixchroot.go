@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,10 +49,8 @@ func Run(t *testing.T, pkgDir string, args ...string) {
 
 func buildTest(t *testing.T, pkgDir string) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	// go test puts its own GOROOT/bin first on the test's PATH.
+	goBin := testenv.LookPath(t, "go")
 	bin := filepath.Join(t.TempDir(), "pkg.test")
 	cmd := exec.Command(goBin, "test", "-c", "-o", bin, ".")
 	cmd.Dir = pkgDir

@@ -83,8 +83,6 @@ type input struct {
 	raw                    rawValue
 	// set stores the parsed raw value; it returns nil or a *badValue.
 	set func(raw string) error
-	// listy inputs append repeated flags instead of replacing.
-	listy bool
 }
 
 // badValue names the offending value (an item, for lists) and what is wrong.
@@ -98,6 +96,7 @@ type rawValue struct {
 	s     string
 	isSet bool
 	bool  bool
+	// listy inputs append repeated flags instead of replacing.
 	listy bool
 }
 

@@ -38,7 +38,6 @@ type want struct {
 }
 
 const h = 3600.0
-const d = 24 * h
 
 var nan = math.NaN()
 

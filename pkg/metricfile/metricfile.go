@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sort"
 	"strings"
@@ -107,67 +108,99 @@ func Parse(data []byte) ([]*dto.MetricFamily, error) {
 }
 
 func (s *Set) merge(file string, fams []*dto.MetricFamily) error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf(file+": "+format, args...))
-	}
-	newSeries := map[string]string{}
 	sort.Slice(fams, func(i, j int) bool { return fams[i].GetName() < fams[j].GetName() })
+	c := &fileCheck{set: s, file: file, series: map[string]string{}}
 	for _, f := range fams {
-		name := f.GetName()
-		if !model.LegacyValidation.IsValidMetricName(name) {
-			bad("metric %q: not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)", name)
-			continue
-		}
-		if f.GetType() == dto.MetricType_GAUGE_HISTOGRAM {
-			bad("metric %s: OpenMetrics gaugehistogram has no Prometheus text equivalent the Pushgateway accepts; write it as a histogram or gauges", name)
-			continue
-		}
-		if prev, ok := s.families[name]; ok && prev.GetType() != f.GetType() {
-			bad("metric %s: type %s, but %s already defines it as %s; one name has one type", name, typeName(f), s.origin[name], typeName(prev))
-			continue
-		}
-		if prev, ok := s.families[name]; ok && prev.GetHelp() != f.GetHelp() {
-			bad("metric %s: HELP %q differs from %q in %s; is it the same metric?", name, f.GetHelp(), prev.GetHelp(), s.origin[name])
-			continue
-		}
-		if owner, ok := s.derived[name]; ok {
-			bad("metric %s: clashes with the samples of %s (%s)", name, owner, s.origin[owner])
-			continue
-		}
-		for _, d := range derivedNames(f) {
-			if _, ok := s.families[d]; ok {
-				bad("metric %s: its sample %s clashes with the metric of that name in %s", name, d, s.origin[d])
-			}
-		}
-		for _, m := range f.GetMetric() {
-			if m.TimestampMs != nil {
-				bad("metric %s%s: has a timestamp; the Pushgateway refuses pushed timestamps, remove it", name, labelString(m))
-				continue
-			}
-			for _, lp := range m.GetLabel() {
-				ln := lp.GetName()
-				switch {
-				case strings.HasPrefix(ln, "__"):
-					bad("metric %s: label %q: names starting with __ are reserved for Prometheus", name, ln)
-				default:
-					if want, ok := s.key[ln]; ok && want != lp.GetValue() {
-						bad("metric %s: label %s=%q contradicts the grouping key's %s=%q, and the Pushgateway would silently replace it; remove the label from the file or change the job/grouping input", name, ln, lp.GetValue(), ln, want)
-					}
-				}
-			}
-			key := seriesKey(name, m)
-			if other, ok := s.series[key]; ok {
-				bad("metric %s%s: duplicate series, already in %s", name, labelString(m), other)
-			} else if _, ok := newSeries[key]; ok {
-				bad("metric %s%s: duplicate series in the same file", name, labelString(m))
-			}
-			newSeries[key] = file
+		c.family(f)
+	}
+	if len(c.errs) > 0 {
+		return errors.Join(c.errs...)
+	}
+	s.keep(file, fams, c.series)
+	return nil
+}
+
+// fileCheck collects every problem of one file against the set, so all of
+// them are reported at once and nothing is kept unless there are none.
+type fileCheck struct {
+	set    *Set
+	file   string
+	series map[string]string // series key → file, for the file's own series
+	errs   []error
+}
+
+func (c *fileCheck) bad(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("%s: %w", c.file, fmt.Errorf(format, args...)))
+}
+
+func (c *fileCheck) family(f *dto.MetricFamily) {
+	if !c.familyFits(f) {
+		return
+	}
+	name := f.GetName()
+	for _, d := range derivedNames(f) {
+		if _, ok := c.set.families[d]; ok {
+			c.bad("metric %s: its sample %s clashes with the metric of that name in %s", name, d, c.set.origin[d])
 		}
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
+	for _, m := range f.GetMetric() {
+		c.metric(name, m)
 	}
+}
+
+// familyFits reports the first reason f cannot join the set, if any; the
+// family's series are not worth checking then.
+func (c *fileCheck) familyFits(f *dto.MetricFamily) bool {
+	s, name := c.set, f.GetName()
+	prev, defined := s.families[name]
+	owner, derived := s.derived[name]
+	switch {
+	case !model.LegacyValidation.IsValidMetricName(name):
+		c.bad("metric %q: not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)", name)
+	case f.GetType() == dto.MetricType_GAUGE_HISTOGRAM:
+		c.bad("metric %s: OpenMetrics gaugehistogram has no Prometheus text equivalent the Pushgateway accepts; write it as a histogram or gauges", name)
+	case defined && prev.GetType() != f.GetType():
+		c.bad("metric %s: type %s, but %s already defines it as %s; one name has one type", name, typeName(f), s.origin[name], typeName(prev))
+	case defined && prev.GetHelp() != f.GetHelp():
+		c.bad("metric %s: HELP %q differs from %q in %s; is it the same metric?", name, f.GetHelp(), prev.GetHelp(), s.origin[name])
+	case derived:
+		c.bad("metric %s: clashes with the samples of %s (%s)", name, owner, s.origin[owner])
+	default:
+		return true
+	}
+	return false
+}
+
+func (c *fileCheck) metric(name string, m *dto.Metric) {
+	if m.TimestampMs != nil {
+		c.bad("metric %s%s: has a timestamp; the Pushgateway refuses pushed timestamps, remove it", name, labelString(m))
+		return
+	}
+	for _, lp := range m.GetLabel() {
+		c.label(name, lp)
+	}
+	key := seriesKey(name, m)
+	if other, ok := c.set.series[key]; ok {
+		c.bad("metric %s%s: duplicate series, already in %s", name, labelString(m), other)
+	} else if _, ok := c.series[key]; ok {
+		c.bad("metric %s%s: duplicate series in the same file", name, labelString(m))
+	}
+	c.series[key] = c.file
+}
+
+func (c *fileCheck) label(name string, lp *dto.LabelPair) {
+	ln := lp.GetName()
+	if strings.HasPrefix(ln, "__") {
+		c.bad("metric %s: label %q: names starting with __ are reserved for Prometheus", name, ln)
+		return
+	}
+	if want, ok := c.set.key[ln]; ok && want != lp.GetValue() {
+		c.bad("metric %s: label %s=%q contradicts the grouping key's %s=%q, and the Pushgateway would silently replace it; remove the label from the file or change the job/grouping input", name, ln, lp.GetValue(), ln, want)
+	}
+}
+
+// keep adds the families and series of a file that passed its checks.
+func (s *Set) keep(file string, fams []*dto.MetricFamily, series map[string]string) {
 	for _, f := range fams {
 		for _, m := range f.Metric {
 			m.Label = sortedLabels(m)
@@ -182,10 +215,7 @@ func (s *Set) merge(file string, fams []*dto.MetricFamily) error {
 			s.derived[d] = name
 		}
 	}
-	for k, v := range newSeries {
-		s.series[k] = v
-	}
-	return nil
+	maps.Copy(s.series, series)
 }
 
 // derivedNames are the sample names a histogram or summary exposes

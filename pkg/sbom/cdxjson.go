@@ -17,38 +17,38 @@ func cdxWritable(doc *cdx.BOM) bool {
 	if !reflect.ValueOf(top).IsZero() {
 		return false
 	}
-	if m := doc.Metadata; m != nil {
-		meta := *m
-		meta.Timestamp, meta.Tools, meta.Component = "", nil, nil
-		if !reflect.ValueOf(meta).IsZero() {
-			return false
-		}
-		if m.Tools != nil {
-			if m.Tools.Tools != nil || m.Tools.Services != nil || m.Tools.Components == nil {
-				return false
-			}
-			for i := range *m.Tools.Components {
-				if !cdxComponentWritable(&(*m.Tools.Components)[i]) {
-					return false
-				}
-			}
-		}
-		if m.Component != nil && !cdxComponentWritable(m.Component) {
+	if doc.Metadata != nil && !cdxMetadataWritable(doc.Metadata) {
+		return false
+	}
+	if !cdxComponentsWritable(deref(doc.Components)) {
+		return false
+	}
+	for _, d := range deref(doc.Dependencies) {
+		if d.Provides != nil {
 			return false
 		}
 	}
-	if doc.Components != nil {
-		for i := range *doc.Components {
-			if !cdxComponentWritable(&(*doc.Components)[i]) {
-				return false
-			}
+	return true
+}
+
+func cdxMetadataWritable(m *cdx.Metadata) bool {
+	meta := *m
+	meta.Timestamp, meta.Tools, meta.Component = "", nil, nil
+	if !reflect.ValueOf(meta).IsZero() {
+		return false
+	}
+	if t := m.Tools; t != nil {
+		if t.Tools != nil || t.Services != nil || t.Components == nil || !cdxComponentsWritable(*t.Components) {
+			return false
 		}
 	}
-	if doc.Dependencies != nil {
-		for _, d := range *doc.Dependencies {
-			if d.Provides != nil {
-				return false
-			}
+	return m.Component == nil || cdxComponentWritable(m.Component)
+}
+
+func cdxComponentsWritable(comps []cdx.Component) bool {
+	for i := range comps {
+		if !cdxComponentWritable(&comps[i]) {
+			return false
 		}
 	}
 	return true
@@ -59,59 +59,64 @@ func cdxComponentWritable(c *cdx.Component) bool {
 	rest.BOMRef, rest.Type, rest.Name, rest.Version, rest.Description, rest.Scope = "", "", "", "", "", ""
 	rest.Hashes, rest.Licenses, rest.CPE, rest.PackageURL, rest.Pedigree = nil, nil, "", "", nil
 	rest.ExternalReferences, rest.Properties, rest.Evidence = nil, nil, nil
-	if !reflect.ValueOf(rest).IsZero() {
+	return reflect.ValueOf(rest).IsZero() &&
+		(c.Licenses == nil || cdxLicensesWritable(*c.Licenses)) &&
+		(c.Pedigree == nil || cdxPedigreeWritable(c.Pedigree)) &&
+		cdxExternalReferencesWritable(deref(c.ExternalReferences)) &&
+		(c.Evidence == nil || cdxEvidenceWritable(c.Evidence))
+}
+
+func cdxLicensesWritable(ls cdx.Licenses) bool {
+	for _, l := range ls {
+		lc := l
+		lc.License, lc.Expression, lc.Acknowledgement = nil, "", nil
+		if !reflect.ValueOf(lc).IsZero() {
+			return false
+		}
+		if l.License != nil {
+			lic := *l.License
+			lic.ID, lic.Name, lic.Acknowledgement = "", "", ""
+			if !reflect.ValueOf(lic).IsZero() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func cdxPedigreeWritable(p *cdx.Pedigree) bool {
+	if p.Ancestors != nil || p.Descendants != nil || p.Variants != nil || p.Commits != nil || p.Notes != "" {
 		return false
 	}
-	if c.Licenses != nil {
-		for _, l := range *c.Licenses {
-			lc := l
-			lc.License, lc.Expression, lc.Acknowledgement = nil, "", nil
-			if !reflect.ValueOf(lc).IsZero() {
-				return false
-			}
-			if l.License != nil {
-				lic := *l.License
-				lic.ID, lic.Name, lic.Acknowledgement = "", "", ""
-				if !reflect.ValueOf(lic).IsZero() {
-					return false
-				}
-			}
-		}
-	}
-	if p := c.Pedigree; p != nil {
-		if p.Ancestors != nil || p.Descendants != nil || p.Variants != nil || p.Commits != nil || p.Notes != "" {
+	for _, pt := range deref(p.Patches) {
+		if pt.Diff != nil && pt.Diff.Text != nil {
 			return false
 		}
-		if p.Patches != nil {
-			for _, pt := range *p.Patches {
-				if pt.Diff != nil && pt.Diff.Text != nil {
-					return false
-				}
-				for _, is := range deref(pt.Resolves) {
-					if is.Name != "" || is.Source != nil || is.References != nil {
-						return false
-					}
-				}
-			}
-		}
-	}
-	if c.ExternalReferences != nil {
-		for _, r := range *c.ExternalReferences {
-			if r.Comment != "" || r.Hashes != nil || r.Properties != nil {
+		for _, is := range deref(pt.Resolves) {
+			if is.Name != "" || is.Source != nil || is.References != nil {
 				return false
 			}
 		}
 	}
-	if e := c.Evidence; e != nil {
-		if e.Identity != nil || e.Callstack != nil || e.Licenses != nil || e.Copyright != nil {
+	return true
+}
+
+func cdxExternalReferencesWritable(refs []cdx.ExternalReference) bool {
+	for _, r := range refs {
+		if r.Comment != "" || r.Hashes != nil || r.Properties != nil {
 			return false
 		}
-		if e.Occurrences != nil {
-			for _, o := range *e.Occurrences {
-				if o.BOMRef != "" || o.Line != nil || o.Offset != nil || o.Symbol != "" || o.AdditionalContext != "" {
-					return false
-				}
-			}
+	}
+	return true
+}
+
+func cdxEvidenceWritable(e *cdx.Evidence) bool {
+	if e.Identity != nil || e.Callstack != nil || e.Licenses != nil || e.Copyright != nil {
+		return false
+	}
+	for _, o := range deref(e.Occurrences) {
+		if o.BOMRef != "" || o.Line != nil || o.Offset != nil || o.Symbol != "" || o.AdditionalContext != "" {
+			return false
 		}
 	}
 	return true
@@ -126,26 +131,11 @@ func writeCDXJSON(j *jsonWriter, doc *cdx.BOM) error {
 	j.field("specVersion", doc.SpecVersion.String())
 	j.fieldOmit("serialNumber", doc.SerialNumber)
 	j.intField("version", doc.Version)
-	if m := doc.Metadata; m != nil {
+	if doc.Metadata != nil {
 		j.key("metadata")
-		j.beginObject()
-		j.fieldOmit("timestamp", m.Timestamp)
-		if m.Tools != nil {
-			j.key("tools")
-			j.beginObject()
-			j.key("components")
-			if err := writeCDXComponents(j, *m.Tools.Components); err != nil {
-				return err
-			}
-			j.endObject()
+		if err := writeCDXMetadata(j, doc.Metadata); err != nil {
+			return err
 		}
-		if m.Component != nil {
-			j.key("component")
-			if err := writeCDXComponent(j, m.Component); err != nil {
-				return err
-			}
-		}
-		j.endObject()
 	}
 	if doc.Components != nil {
 		j.key("components")
@@ -153,27 +143,41 @@ func writeCDXJSON(j *jsonWriter, doc *cdx.BOM) error {
 			return err
 		}
 	}
-	if doc.Dependencies != nil {
-		j.key("dependencies")
-		if *doc.Dependencies == nil {
-			j.null()
-		} else {
-			j.beginArray()
-			for _, d := range *doc.Dependencies {
-				j.member()
-				j.beginObject()
-				j.field("ref", d.Ref)
-				if d.Dependencies != nil {
-					j.key("dependsOn")
-					writeStringsOrNull(j, *d.Dependencies)
-				}
-				j.endObject()
-			}
-			j.endArray()
+	writeCDXList(j, "dependencies", doc.Dependencies, writeCDXDependency)
+	j.endObject()
+	return j.end()
+}
+
+func writeCDXMetadata(j *jsonWriter, m *cdx.Metadata) error {
+	j.beginObject()
+	j.fieldOmit("timestamp", m.Timestamp)
+	if m.Tools != nil {
+		j.key("tools")
+		j.beginObject()
+		j.key("components")
+		if err := writeCDXComponents(j, *m.Tools.Components); err != nil {
+			return err
+		}
+		j.endObject()
+	}
+	if m.Component != nil {
+		j.key("component")
+		if err := writeCDXComponent(j, m.Component); err != nil {
+			return err
 		}
 	}
 	j.endObject()
-	return j.end()
+	return nil
+}
+
+func writeCDXDependency(j *jsonWriter, d *cdx.Dependency) {
+	j.beginObject()
+	j.field("ref", d.Ref)
+	if d.Dependencies != nil {
+		j.key("dependsOn")
+		writeStringsOrNull(j, *d.Dependencies)
+	}
+	j.endObject()
 }
 
 // writeStringsOrNull writes a nil slice as null, as encoding/json does.
@@ -183,6 +187,26 @@ func writeStringsOrNull(j *jsonWriter, l []string) {
 		return
 	}
 	j.strings(l)
+}
+
+// writeCDXList writes the member k, tagged omitempty, of the list l holds,
+// one item at a time: nothing when l is nil, and null when it points to a
+// nil slice, as encoding/json does.
+func writeCDXList[T any](j *jsonWriter, k string, l *[]T, item func(*jsonWriter, *T)) {
+	if l == nil {
+		return
+	}
+	j.key(k)
+	if *l == nil {
+		j.null()
+		return
+	}
+	j.beginArray()
+	for i := range *l {
+		j.member()
+		item(j, &(*l)[i])
+	}
+	j.endArray()
 }
 
 func writeCDXComponents(j *jsonWriter, comps []cdx.Component) error {
@@ -209,22 +233,7 @@ func writeCDXComponent(j *jsonWriter, c *cdx.Component) error {
 	j.fieldOmit("version", c.Version)
 	j.fieldOmit("description", c.Description)
 	j.fieldOmit("scope", string(c.Scope))
-	if c.Hashes != nil {
-		j.key("hashes")
-		if *c.Hashes == nil {
-			j.null()
-		} else {
-			j.beginArray()
-			for _, h := range *c.Hashes {
-				j.member()
-				j.beginObject()
-				j.field("alg", string(h.Algorithm))
-				j.field("content", h.Value)
-				j.endObject()
-			}
-			j.endArray()
-		}
-	}
+	writeCDXList(j, "hashes", c.Hashes, writeCDXHash)
 	if c.Licenses != nil {
 		j.key("licenses")
 		if err := writeCDXLicenses(j, *c.Licenses); err != nil {
@@ -233,103 +242,88 @@ func writeCDXComponent(j *jsonWriter, c *cdx.Component) error {
 	}
 	j.fieldOmit("cpe", c.CPE)
 	j.fieldOmit("purl", c.PackageURL)
-	if p := c.Pedigree; p != nil {
+	if c.Pedigree != nil {
 		j.key("pedigree")
-		j.beginObject()
-		if p.Patches != nil {
-			j.key("patches")
-			if *p.Patches == nil {
-				j.null()
-			} else {
-				j.beginArray()
-				for _, pt := range *p.Patches {
-					j.member()
-					j.beginObject()
-					if pt.Diff != nil {
-						j.key("diff")
-						j.beginObject()
-						j.fieldOmit("url", pt.Diff.URL)
-						j.endObject()
-					}
-					if pt.Resolves != nil {
-						j.key("resolves")
-						j.beginArray()
-						for _, is := range *pt.Resolves {
-							j.member()
-							j.beginObject()
-							j.field("id", is.ID)
-							j.field("description", is.Description)
-							j.field("type", string(is.Type))
-							j.endObject()
-						}
-						j.endArray()
-					}
-					j.field("type", string(pt.Type))
-					j.endObject()
-				}
-				j.endArray()
-			}
-		}
-		j.endObject()
+		writeCDXPedigree(j, c.Pedigree)
 	}
-	if c.ExternalReferences != nil {
-		j.key("externalReferences")
-		if *c.ExternalReferences == nil {
-			j.null()
-		} else {
-			j.beginArray()
-			for _, r := range *c.ExternalReferences {
-				j.member()
-				j.beginObject()
-				j.field("url", r.URL)
-				j.field("type", string(r.Type))
-				j.endObject()
-			}
-			j.endArray()
-		}
-	}
-	if c.Properties != nil {
-		j.key("properties")
-		writeCDXProperties(j, *c.Properties)
-	}
-	if e := c.Evidence; e != nil {
+	writeCDXList(j, "externalReferences", c.ExternalReferences, writeCDXExternalReference)
+	writeCDXList(j, "properties", c.Properties, writeCDXProperty)
+	if c.Evidence != nil {
 		j.key("evidence")
-		j.beginObject()
-		if e.Occurrences != nil {
-			j.key("occurrences")
-			if *e.Occurrences == nil {
-				j.null()
-			} else {
-				j.beginArray()
-				for _, o := range *e.Occurrences {
-					j.member()
-					j.beginObject()
-					j.fieldOmit("location", o.Location)
-					j.endObject()
-				}
-				j.endArray()
-			}
-		}
-		j.endObject()
+		writeCDXEvidence(j, c.Evidence)
 	}
 	j.endObject()
 	return nil
 }
 
-func writeCDXProperties(j *jsonWriter, props []cdx.Property) {
-	if props == nil {
-		j.null()
-		return
-	}
-	j.beginArray()
-	for _, p := range props {
-		j.member()
+func writeCDXHash(j *jsonWriter, h *cdx.Hash) {
+	j.beginObject()
+	j.field("alg", string(h.Algorithm))
+	j.field("content", h.Value)
+	j.endObject()
+}
+
+func writeCDXPedigree(j *jsonWriter, p *cdx.Pedigree) {
+	j.beginObject()
+	writeCDXList(j, "patches", p.Patches, writeCDXPatch)
+	j.endObject()
+}
+
+func writeCDXPatch(j *jsonWriter, pt *cdx.Patch) {
+	j.beginObject()
+	if pt.Diff != nil {
+		j.key("diff")
 		j.beginObject()
-		j.field("name", p.Name)
-		j.field("value", p.Value)
+		j.fieldOmit("url", pt.Diff.URL)
 		j.endObject()
 	}
-	j.endArray()
+	if pt.Resolves != nil {
+		// A set pointer to a nil slice gives [] here where the library
+		// gives null; cdxResolves never makes one.
+		j.key("resolves")
+		j.beginArray()
+		for i := range *pt.Resolves {
+			j.member()
+			writeCDXIssue(j, &(*pt.Resolves)[i])
+		}
+		j.endArray()
+	}
+	j.field("type", string(pt.Type))
+	j.endObject()
+}
+
+func writeCDXIssue(j *jsonWriter, is *cdx.Issue) {
+	j.beginObject()
+	j.field("id", is.ID)
+	j.field("description", is.Description)
+	j.field("type", string(is.Type))
+	j.endObject()
+}
+
+func writeCDXExternalReference(j *jsonWriter, r *cdx.ExternalReference) {
+	j.beginObject()
+	j.field("url", r.URL)
+	j.field("type", string(r.Type))
+	j.endObject()
+}
+
+func writeCDXProperty(j *jsonWriter, p *cdx.Property) {
+	j.beginObject()
+	j.field("name", p.Name)
+	j.field("value", p.Value)
+	j.endObject()
+}
+
+func writeCDXEvidence(j *jsonWriter, e *cdx.Evidence) {
+	j.beginObject()
+	writeCDXList(j, "occurrences", e.Occurrences, writeCDXOccurrence)
+	j.endObject()
+}
+
+func writeCDXOccurrence(j *jsonWriter, o *cdx.EvidenceOccurrence) {
+	j.beginObject()
+	j.fieldOmit("location", o.Location)
+	j.endObject()
 }
 
 // writeCDXLicenses follows cdx.License.MarshalJSON, errors included.

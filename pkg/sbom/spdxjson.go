@@ -72,13 +72,40 @@ func writeSPDXJSON(j *jsonWriter, doc *spdx.Document) error {
 	j.field("name", doc.DocumentName)
 	j.field("documentNamespace", doc.DocumentNamespace)
 	j.key("creationInfo")
+	if err := writeSPDXCreationInfo(j, doc.CreationInfo); err != nil {
+		return err
+	}
+	writeSPDXList(j, "packages", doc.Packages, writeSPDXPackage)
+	writeSPDXList(j, "hasExtractedLicensingInfos", doc.OtherLicenses, writeSPDXOtherLicense)
+	if err := writeSPDXRelationships(j, doc.Relationships); err != nil {
+		return err
+	}
+	j.endObject()
+	return j.end()
+}
+
+// writeSPDXList writes the member k, tagged omitempty, one item at a time.
+func writeSPDXList[T any](j *jsonWriter, k string, l []T, item func(*jsonWriter, T)) {
+	if len(l) == 0 {
+		return
+	}
+	j.key(k)
+	j.beginArray()
+	for _, v := range l {
+		j.member()
+		item(j, v)
+	}
+	j.endArray()
+}
+
+func writeSPDXCreationInfo(j *jsonWriter, ci *spdx.CreationInfo) error {
 	j.beginObject()
 	j.key("creators")
-	if doc.CreationInfo.Creators == nil {
+	if ci.Creators == nil {
 		j.null()
 	} else {
 		j.beginArray()
-		for _, c := range doc.CreationInfo.Creators {
+		for _, c := range ci.Creators {
 			if c.Creator == "" {
 				return fmt.Errorf("SPDX creator %+v has no name", c)
 			}
@@ -86,50 +113,47 @@ func writeSPDXJSON(j *jsonWriter, doc *spdx.Document) error {
 		}
 		j.endArray()
 	}
-	j.field("created", doc.CreationInfo.Created)
+	j.field("created", ci.Created)
 	j.endObject()
-	if len(doc.Packages) > 0 {
-		j.key("packages")
-		j.beginArray()
-		for _, p := range doc.Packages {
-			j.member()
-			writeSPDXPackage(j, p)
-		}
-		j.endArray()
-	}
-	if len(doc.OtherLicenses) > 0 {
-		j.key("hasExtractedLicensingInfos")
-		j.beginArray()
-		for _, l := range doc.OtherLicenses {
-			j.member()
-			j.beginObject()
-			j.field("licenseId", l.LicenseIdentifier)
-			j.field("extractedText", l.ExtractedText)
-			j.fieldOmit("name", l.LicenseName)
-			j.fieldOmit("comment", l.LicenseComment)
-			j.endObject()
-		}
-		j.endArray()
-	}
-	if len(doc.Relationships) > 0 {
-		j.key("relationships")
-		j.beginArray()
-		for _, r := range doc.Relationships {
-			j.member()
-			j.beginObject()
-			if err := writeSPDXRef(j, "spdxElementId", r.RefA); err != nil {
-				return err
-			}
-			if err := writeSPDXRef(j, "relatedSpdxElement", r.RefB); err != nil {
-				return err
-			}
-			j.field("relationshipType", r.Relationship)
-			j.endObject()
-		}
-		j.endArray()
-	}
+	return nil
+}
+
+func writeSPDXOtherLicense(j *jsonWriter, l *spdx.OtherLicense) {
+	j.beginObject()
+	j.field("licenseId", l.LicenseIdentifier)
+	j.field("extractedText", l.ExtractedText)
+	j.fieldOmit("name", l.LicenseName)
+	j.fieldOmit("comment", l.LicenseComment)
 	j.endObject()
-	return j.end()
+}
+
+func writeSPDXRelationships(j *jsonWriter, rs []*spdx.Relationship) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	j.key("relationships")
+	j.beginArray()
+	for _, r := range rs {
+		j.member()
+		if err := writeSPDXRelationship(j, r); err != nil {
+			return err
+		}
+	}
+	j.endArray()
+	return nil
+}
+
+func writeSPDXRelationship(j *jsonWriter, r *spdx.Relationship) error {
+	j.beginObject()
+	if err := writeSPDXRef(j, "spdxElementId", r.RefA); err != nil {
+		return err
+	}
+	if err := writeSPDXRef(j, "relatedSpdxElement", r.RefB); err != nil {
+		return err
+	}
+	j.field("relationshipType", r.Relationship)
+	j.endObject()
+	return nil
 }
 
 func writeSPDXPackage(j *jsonWriter, p *spdx.Package) {
@@ -147,18 +171,7 @@ func writeSPDXPackage(j *jsonWriter, p *spdx.Package) {
 	}
 	j.field("downloadLocation", p.PackageDownloadLocation)
 	j.boolField("filesAnalyzed", p.FilesAnalyzed)
-	if len(p.PackageChecksums) > 0 {
-		j.key("checksums")
-		j.beginArray()
-		for _, c := range p.PackageChecksums {
-			j.member()
-			j.beginObject()
-			j.field("algorithm", string(c.Algorithm))
-			j.field("checksumValue", c.Value)
-			j.endObject()
-		}
-		j.endArray()
-	}
+	writeSPDXList(j, "checksums", p.PackageChecksums, writeSPDXChecksum)
 	j.fieldOmit("homepage", p.PackageHomePage)
 	j.fieldOmit("sourceInfo", p.PackageSourceInfo)
 	j.fieldOmit("licenseConcluded", p.PackageLicenseConcluded)
@@ -166,21 +179,24 @@ func writeSPDXPackage(j *jsonWriter, p *spdx.Package) {
 	j.fieldOmit("copyrightText", p.PackageCopyrightText)
 	j.fieldOmit("summary", p.PackageSummary)
 	j.fieldOmit("comment", p.PackageComment)
-	if len(p.PackageExternalReferences) > 0 {
-		j.key("externalRefs")
-		j.beginArray()
-		for _, r := range p.PackageExternalReferences {
-			j.member()
-			j.beginObject()
-			j.field("referenceCategory", strings.ReplaceAll(r.Category, "_", "-"))
-			j.field("referenceType", r.RefType)
-			j.field("referenceLocator", r.Locator)
-			j.fieldOmit("comment", r.ExternalRefComment)
-			j.endObject()
-		}
-		j.endArray()
-	}
+	writeSPDXList(j, "externalRefs", p.PackageExternalReferences, writeSPDXExternalRef)
 	j.fieldOmit("primaryPackagePurpose", p.PrimaryPackagePurpose)
+	j.endObject()
+}
+
+func writeSPDXChecksum(j *jsonWriter, c common.Checksum) {
+	j.beginObject()
+	j.field("algorithm", string(c.Algorithm))
+	j.field("checksumValue", c.Value)
+	j.endObject()
+}
+
+func writeSPDXExternalRef(j *jsonWriter, r *spdx.PackageExternalReference) {
+	j.beginObject()
+	j.field("referenceCategory", strings.ReplaceAll(r.Category, "_", "-"))
+	j.field("referenceType", r.RefType)
+	j.field("referenceLocator", r.Locator)
+	j.fieldOmit("comment", r.ExternalRefComment)
 	j.endObject()
 }
 

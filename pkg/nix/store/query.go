@@ -24,41 +24,10 @@ func (s *Store) PathInfo(ctx context.Context, paths []string, recursive bool) ([
 	if err != nil {
 		return nil, err
 	}
-	var drvs, others []string
-	for _, p := range paths {
-		if strings.HasSuffix(p, ".drv") {
-			drvs = append(drvs, p)
-		} else {
-			others = append(others, p)
-		}
-	}
-	base := []string{"path-info", "--json"}
-	base = append(base, cliFor(v).jsonFormat...)
-	if recursive {
-		base = append(base, "--recursive")
-	}
-	seen := map[string]bool{}
-	var infos []pathinfo.Info
-	collect := func(args []string, group []string) error {
-		return s.batched(group, func(chunk []string) error {
-			out, err := s.run(ctx, append(append(args[:len(args):len(args)], "--"), chunk...)...)
-			if err != nil {
-				return err
-			}
-			got, err := pathinfo.Parse(out, s.storeDir)
-			if err != nil {
-				return fmt.Errorf("nix %s printed JSON we cannot read: %w", v, err)
-			}
-			for _, in := range got {
-				if !seen[in.Path] {
-					seen[in.Path] = true
-					infos = append(infos, in)
-				}
-			}
-			return nil
-		})
-	}
-	if err := collect(base, others); err != nil {
+	drvs, others := splitDrvPaths(paths)
+	args := pathInfoArgs(v, recursive)
+	got := infoSet{seen: map[string]bool{}}
+	if err := s.collectPathInfo(ctx, v, args, others, &got); err != nil {
 		return nil, err
 	}
 	if cliFor(v).drvOutputsSuffix == "" {
@@ -69,14 +38,67 @@ func (s *Store) PathInfo(ctx context.Context, paths []string, recursive bool) ([
 			return nil, err
 		}
 		for _, p := range invalid {
-			seen[p] = true
-			infos = append(infos, pathinfo.Info{Path: p})
+			got.seen[p] = true
+			got.infos = append(got.infos, pathinfo.Info{Path: p})
 		}
 	}
-	if err := collect(append(base, "--derivation"), drvs); err != nil {
+	if err := s.collectPathInfo(ctx, v, append(args, "--derivation"), drvs, &got); err != nil {
 		return nil, err
 	}
-	return infos, nil
+	return got.infos, nil
+}
+
+// infoSet gathers path infos in the order Nix prints them, each path
+// once: closures queried in separate batches overlap.
+type infoSet struct {
+	seen  map[string]bool
+	infos []pathinfo.Info
+}
+
+func (is *infoSet) add(in pathinfo.Info) {
+	if !is.seen[in.Path] {
+		is.seen[in.Path] = true
+		is.infos = append(is.infos, in)
+	}
+}
+
+func splitDrvPaths(paths []string) (drvs, others []string) {
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".drv") {
+			drvs = append(drvs, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+	return drvs, others
+}
+
+func pathInfoArgs(v Version, recursive bool) []string {
+	args := []string{"path-info", "--json"}
+	args = append(args, cliFor(v).jsonFormat...)
+	if recursive {
+		args = append(args, "--recursive")
+	}
+	return args
+}
+
+// collectPathInfo runs `nix path-info` with args on paths, in batches, and
+// adds what it prints to got.
+func (s *Store) collectPathInfo(ctx context.Context, v Version, args, paths []string, got *infoSet) error {
+	return s.batched(paths, func(chunk []string) error {
+		out, err := s.run(ctx, append(append(args[:len(args):len(args)], "--"), chunk...)...)
+		if err != nil {
+			return err
+		}
+		infos, err := pathinfo.Parse(out, s.storeDir)
+		if err != nil {
+			return fmt.Errorf("nix %s printed JSON we cannot read: %w", v, err)
+		}
+		for _, in := range infos {
+			got.add(in)
+		}
+		return nil
+	})
 }
 
 // splitValid asks the legacy nix-store, which sits beside nix, which
