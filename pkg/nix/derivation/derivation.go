@@ -1,6 +1,7 @@
 // Package derivation reads Nix derivations, from the JSON that `nix
 // show-derivation` / `nix derivation show` print in every Nix version, or
 // from a .drv file in ATerm format, into one version-independent type.
+package derivation
 
 // The JSON shapes, as read from the Nix source (src/libstore/derivations.cc,
 // src/nix/derivation-show.cc, release notes):
@@ -16,7 +17,6 @@
 //   - Nix 2.33+ (version 4): {"version": 4, "derivations": {...}}, inputs
 //     under "inputs": {"srcs", "drvs"}, fixed outputs as {"method", "hash"}
 //     with an SRI hash and no path.
-package derivation
 
 import (
 	"path"

@@ -1,5 +1,6 @@
 // Package pathinfo reads the store object metadata that `nix path-info
 // --json` prints, in every shape Nix and Lix have used, into one flat type.
+package pathinfo
 
 // The shapes, as read from the Nix source (src/nix/path-info.cc,
 // src/libstore/path-info.cc):
@@ -13,7 +14,6 @@
 //     with "info" keyed by store path basename, references and deriver as
 //     basenames, "ca" as {"method", "hash"} and, in format 3, signatures as
 //     {"keyName", "sig"} objects.
-package pathinfo
 
 import (
 	"bytes"
