@@ -369,6 +369,7 @@ func TestProblems(t *testing.T) {
 // repository name; repository and workflow labels).
 type push struct {
 	dir        string // testdata/push/<dir>
+	doraReport string // pkg/dora/testdata/reports/<name>.json, pushed as this repository's; "": none
 	repository string
 	workflow   string
 	status     string
@@ -377,7 +378,7 @@ type push struct {
 }
 
 var pushes = []push{
-	{dir: "nixops-actions", repository: "voidnxsec/nixops-actions", workflow: "CI", status: "success", ranAgo: 10 * time.Minute},
+	{dir: "nixops-actions", doraReport: "full", repository: "voidnxsec/nixops-actions", workflow: "CI", status: "success", ranAgo: 10 * time.Minute},
 	// A dot in the name exercises Grafana's regex escaping of a
 	// multi-value variable; a space in the workflow, the grouping key.
 	{dir: "demo-flake", repository: "voidnxsec/demo.flake", workflow: "Nightly build", status: "failure", ranAgo: 20 * time.Minute, successAgo: 3 * time.Hour},
@@ -397,17 +398,20 @@ func (p push) body(t *testing.T, now time.Time) []byte {
 			t.Fatal(err)
 		}
 	}
-	if report := filepath.Join(dir, "dora.json"); exists(report) {
-		data, err := os.ReadFile(report)
+	if p.doraReport != "" {
+		report := filepath.Join("..", "pkg", "dora", "testdata", "reports", p.doraReport+".json")
+		f, err := os.Open(report)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var r dora.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			t.Fatalf("%s: %v", report, err)
+		r, err := dora.DecodeReport(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
 		}
+		r.Repository = p.repository
 		var prom bytes.Buffer
-		if err := exposition.Write(&prom, &r); err != nil {
+		if err := exposition.Write(&prom, r); err != nil {
 			t.Fatalf("%s: exposition: %v", report, err)
 		}
 		if err := set.Add("dora.prom", prom.Bytes()); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -229,13 +228,11 @@ func readFiles(t *testing.T, dir string, names ...string) map[string][]byte {
 
 func decodeReport(t *testing.T, data []byte) *dora.Report {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var r dora.Report
-	if err := dec.Decode(&r); err != nil {
-		t.Fatalf("dora.json: %v", err)
+	r, err := dora.DecodeReport(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return &r
+	return r
 }
 
 // checkLead compares the lead time statistics with the hand-computed ones;

@@ -17,12 +17,12 @@ func reportSchema(t *testing.T) *jsonschema.Schema {
 // TestSchemaFixtures: the hand-made reports the writers are tested on are
 // reports this command could write (so those tests cover real shapes).
 func TestSchemaFixtures(t *testing.T) {
-	files, err := filepath.Glob("../../pkg/dora/*/testdata/*/report.json")
+	files, err := filepath.Glob("../../pkg/dora/testdata/reports/*.json")
 	if err != nil || len(files) < 3 {
 		t.Fatalf("found %d fixture reports (%v), want the writers' 3 or more", len(files), err)
 	}
 	for _, f := range files {
-		t.Run(filepath.Base(filepath.Dir(f)), func(t *testing.T) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
 			data, err := encode(decodeReport(t, []byte(read(t, f))))
 			if err != nil {
 				t.Fatal(err)
@@ -35,7 +35,7 @@ func TestSchemaFixtures(t *testing.T) {
 // TestSchemaRejects: the schema is strict enough to catch a report that
 // drifted from it; each mutation of a valid report must be refused.
 func TestSchemaRejects(t *testing.T) {
-	valid := read(t, "../../pkg/dora/summary/testdata/full/report.json")
+	valid := read(t, "../../pkg/dora/testdata/reports/full.json")
 	tests := []struct {
 		name   string
 		mutate func(m map[string]any)

@@ -1,6 +1,11 @@
 package dora
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
 
 // SchemaVersion is the version of the JSON report. It changes when a field
 // is removed or changes meaning; adding a field keeps it.
@@ -103,4 +108,20 @@ type Week struct {
 	Start             time.Time `json:"start"`
 	Deployments       int       `json:"deployments"`
 	MedianLeadSeconds *float64  `json:"median_lead_seconds"`
+}
+
+// DecodeReport reads a dora.json back. Fields the Report type does not
+// have, and another schema version, are errors: a reader that silently
+// dropped them would compute from a different report than was written.
+func DecodeReport(r io.Reader) (*Report, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var rep Report
+	if err := dec.Decode(&rep); err != nil {
+		return nil, fmt.Errorf("dora report: %w", err)
+	}
+	if rep.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("dora report: schema_version %d, this version reads %d", rep.SchemaVersion, SchemaVersion)
+	}
+	return &rep, nil
 }

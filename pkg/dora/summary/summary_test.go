@@ -2,7 +2,6 @@ package summary_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -16,7 +15,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden summary.md files")
 
-// TestMarkdown compares the summary of each testdata/<case>/report.json
+// TestMarkdown compares the summary of each ../testdata/reports/<case>.json
 // with testdata/<case>/summary.md byte for byte, and checks what a reader
 // relies on whatever the wording: the charts are well-formed, a missing
 // number reads "no data", the table keeps the last 20 deployments.
@@ -96,19 +95,19 @@ func TestMarkdown(t *testing.T) {
 	}
 }
 
+// load reads the shared report fixture pkg/dora/testdata/reports/<name>.json.
 func load(t *testing.T, name string) *dora.Report {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name, "report.json"))
+	f, err := os.Open(filepath.Join("..", "testdata", "reports", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var r dora.Report
-	if err := dec.Decode(&r); err != nil {
-		t.Fatalf("testdata/%s/report.json: %v", name, err)
+	defer f.Close()
+	r, err := dora.DecodeReport(f)
+	if err != nil {
+		t.Fatalf("%s: %v", f.Name(), err)
 	}
-	return &r
+	return r
 }
 
 func hasLine(lines []string, want string) bool {
