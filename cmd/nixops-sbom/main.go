@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/closure"
 	"github.com/voidnxsec/nixops-actions/pkg/embedded"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return a.Fail(err)
 	}
-	b, err := generate(ctx, a, cfg)
+	b, err := generate(ctx, a, cfg, getenv)
 	if err != nil {
 		return a.Fail(err)
 	}
@@ -142,8 +142,8 @@ func checkWritable(dir string) error {
 	return os.Remove(f.Name())
 }
 
-func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, error) {
-	var opts []store.Option
+func generate(ctx context.Context, a *action.Action, cfg *config, getenv func(string) string) (*sbom.BOM, error) {
+	opts := []store.Option{store.WithGetenv(getenv)}
 	if cfg.nixStore != "" {
 		opts = append(opts, store.WithStore(cfg.nixStore))
 	}
@@ -168,7 +168,7 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	}
 	if cfg.embedded {
 		end = a.Group("Scan store paths for embedded packages")
-		err = addEmbedded(ctx, b, cfg)
+		err = addEmbedded(ctx, b, cfg, st.Location())
 		end()
 		if err != nil {
 			return nil, err
@@ -180,48 +180,11 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 
 // addEmbedded scans the store paths that exist and hangs what it finds
 // under the store path that holds it.
-func addEmbedded(ctx context.Context, b *sbom.BOM, cfg *config) error {
-	byPath := map[string]*sbom.Component{}
-	var paths []string
-	for i := range b.Components {
-		c := &b.Components[i]
-		if len(c.Hashes) > 0 && c.NarSize > 0 {
-			byPath[c.StorePath] = c
-			paths = append(paths, c.StorePath)
-		}
-	}
-	opts := []embedded.Option{embedded.WithWorkers(cfg.workers)}
-	if root := storeRoot(cfg.nixStore); root != "" {
-		opts = append(opts, embedded.WithRoot(root))
-	}
-	found, err := embedded.New(opts...).Scan(ctx, paths)
+func addEmbedded(ctx context.Context, b *sbom.BOM, cfg *config, loc storepath.Location) error {
+	sc := embedded.New(embedded.WithWorkers(cfg.workers), embedded.WithLocation(loc))
+	found, err := sc.Scan(ctx, b.PresentStorePaths())
 	if err != nil {
 		return err
 	}
-	for p, comps := range found {
-		parent := byPath[p]
-		for _, c := range comps {
-			c.Scope = parent.Scope
-			b.Components = append(b.Components, c)
-			b.Dependencies[parent.Ref] = append(b.Dependencies[parent.Ref], c.Ref)
-			b.Dependencies[c.Ref] = nil
-		}
-	}
-	sbom.Sort(b)
-	return nil
-}
-
-// storeRoot is the directory a --store DIR store keeps its /nix/store under.
-func storeRoot(nixStore string) string {
-	if nixStore == "" || strings.Contains(nixStore, "://") {
-		return ""
-	}
-	if strings.HasPrefix(nixStore, "local?") {
-		return ""
-	}
-	abs, err := filepath.Abs(nixStore)
-	if err != nil {
-		return nixStore
-	}
-	return abs
+	return b.AddEmbedded(found)
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/anchore/syft/syft/source/directorysource"
 	"github.com/anchore/syft/syft/source/filesource"
 
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -49,7 +50,7 @@ const maxWorkers = 64
 // concurrent use.
 type Scanner struct {
 	workers int
-	root    string
+	loc     *storepath.Location // nil: read store paths where they are named
 
 	// licenses holds syft's license scanner, built on the first Scan and
 	// reused: building it costs most of a second of CPU.
@@ -71,10 +72,11 @@ func WithWorkers(n int) Option {
 	}
 }
 
-// WithRoot reads a store that lives under dir: store path /nix/store/x is
-// read at dir/nix/store/x (a `nix --store dir` store, a mounted image).
-func WithRoot(dir string) Option {
-	return func(s *Scanner) { s.root = dir }
+// WithLocation reads store paths where loc says the store keeps them (a
+// `nix --store DIR` store keeps /nix/store/x at DIR/nix/store/x). Without
+// it, paths are read where they are named.
+func WithLocation(loc storepath.Location) Option {
+	return func(s *Scanner) { s.loc = &loc }
 }
 
 // New returns a Scanner.
@@ -135,6 +137,17 @@ func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]s
 	return out, errors.Join(errs...)
 }
 
+// ErrNotLocal is returned for store paths whose files only Nix can reach
+// (an ssh store, a binary cache), where there is nothing to scan.
+var ErrNotLocal = errors.New("the store keeps its files where only Nix can reach them")
+
+func notOnThisMachine(loc storepath.Location) error {
+	if loc.RealDir == "" {
+		return fmt.Errorf("%w (%s)", ErrNotLocal, loc.URI)
+	}
+	return fmt.Errorf("not in the store directory %s", loc.StoreDir)
+}
+
 // withValues is ctx (its deadline and cancellation) with the values of
 // another context layered over its own.
 type withValues struct {
@@ -168,8 +181,14 @@ func (s *Scanner) scanPath(ctx context.Context, storePath string, cfgs cataloger
 	if !path.IsAbs(storePath) || path.Clean(storePath) != storePath || storePath == "/" {
 		return nil, fmt.Errorf("store path %q: want an absolute, clean path such as /nix/store/<hash>-<name>", storePath)
 	}
-	dir := filepath.Join(s.root, filepath.FromSlash(storePath))
-	src, err := newSource(dir)
+	dir := storePath
+	if s.loc != nil {
+		var ok bool
+		if dir, ok = s.loc.File(storePath); !ok {
+			return nil, fmt.Errorf("store path %s: %w", storePath, notOnThisMachine(*s.loc))
+		}
+	}
+	src, err := newSource(filepath.FromSlash(dir))
 	if err != nil {
 		return nil, fmt.Errorf("store path %s: %w", storePath, err)
 	}
@@ -189,7 +208,7 @@ func (s *Scanner) scanPath(ctx context.Context, storePath string, cfgs cataloger
 func newSource(dir string) (source.Source, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("not readable, check the store root (WithRoot) and that the path is realised: %w", err)
+		return nil, fmt.Errorf("not readable, check the store location (WithLocation) and that the path is realised: %w", err)
 	}
 	if info.IsDir() {
 		return directorysource.New(directorysource.Config{Path: dir, Base: dir})

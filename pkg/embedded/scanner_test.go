@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -23,7 +24,7 @@ var fixturePaths = []string{pyPath, lockPath, npmPath, goPath, emptyPath, linksP
 
 func TestScan(t *testing.T) {
 	root := fixtureStore(t)
-	got, err := New(WithRoot(root)).Scan(context.Background(), fixturePaths)
+	got, err := New(inChroot(root)).Scan(context.Background(), fixturePaths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +118,11 @@ func TestScanDeterministic(t *testing.T) {
 	root := fixtureStore(t)
 	// Listed twice and shuffled: each path is still scanned once.
 	paths := append([]string{jarPath, goPath, filePath}, fixturePaths...)
-	one, err := New(WithRoot(root), WithWorkers(1)).Scan(context.Background(), paths)
+	one, err := New(inChroot(root), WithWorkers(1)).Scan(context.Background(), paths)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eight, err := New(WithRoot(root), WithWorkers(8)).Scan(context.Background(), paths)
+	eight, err := New(inChroot(root), WithWorkers(8)).Scan(context.Background(), paths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,10 +144,11 @@ func TestScanErrors(t *testing.T) {
 		{name: "absent", path: absentPath, wantText: "store path " + absentPath + ": not readable"},
 		{name: "relative", path: "nix/store/x-rel", wantText: `store path "nix/store/x-rel": want an absolute, clean path`},
 		{name: "unclean", path: pyPath + "/../x", wantText: "want an absolute, clean path"},
+		{name: "outside the store", path: "/opt/store/x", wantText: "store path /opt/store/x: not in the store directory /nix/store"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := New(WithRoot(root)).Scan(context.Background(), []string{npmPath, tt.path})
+			got, err := New(inChroot(root)).Scan(context.Background(), []string{npmPath, tt.path})
 			if err == nil || !strings.Contains(err.Error(), tt.wantText) {
 				t.Fatalf("error = %v, want it to contain %q", err, tt.wantText)
 			}
@@ -157,11 +159,21 @@ func TestScanErrors(t *testing.T) {
 	}
 }
 
+// TestScanNotLocal: a store whose files are out of reach fails with
+// ErrNotLocal, naming the store, rather than reading the host's paths.
+func TestScanNotLocal(t *testing.T) {
+	loc := storepath.Locate(storepath.Settings{Flag: "ssh://builder"})
+	_, err := New(WithLocation(loc)).Scan(context.Background(), []string{npmPath})
+	if !errors.Is(err, ErrNotLocal) || !strings.Contains(err.Error(), "ssh://builder") {
+		t.Errorf("error = %v, want ErrNotLocal naming ssh://builder", err)
+	}
+}
+
 func TestScanCancelled(t *testing.T) {
 	root := fixtureStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	got, err := New(WithRoot(root), WithWorkers(2)).Scan(ctx, fixturePaths)
+	got, err := New(inChroot(root), WithWorkers(2)).Scan(ctx, fixturePaths)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
@@ -176,7 +188,7 @@ func TestScanCancelledMidway(t *testing.T) {
 	root, paths := benchStore(t, 200)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	got, err := New(WithRoot(root), WithWorkers(2)).Scan(ctx, paths)
+	got, err := New(inChroot(root), WithWorkers(2)).Scan(ctx, paths)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want context.DeadlineExceeded", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/pkg/nix/derivation"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/pathinfo"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // PathInfo returns the metadata of paths (with recursive, of their
@@ -90,7 +90,7 @@ func (s *Store) collectPathInfo(ctx context.Context, v Version, args, paths []st
 		if err != nil {
 			return err
 		}
-		infos, err := pathinfo.Parse(out, s.storeDir)
+		infos, err := pathinfo.Parse(out, s.StoreDir())
 		if err != nil {
 			return fmt.Errorf("nix %s printed JSON we cannot read: %w", v, err)
 		}
@@ -211,7 +211,7 @@ func (s *Store) showDerivations(ctx context.Context, drvPaths []string, recursiv
 		if err != nil {
 			return err
 		}
-		got, err := derivation.ParseJSON(out, s.storeDir)
+		got, err := derivation.ParseJSON(out, s.StoreDir())
 		if err != nil {
 			return fmt.Errorf("nix %s printed derivation JSON we cannot read: %w", v, err)
 		}
@@ -318,16 +318,14 @@ func (s *Store) Eval(ctx context.Context, installable, applyFn string) ([]byte, 
 	return s.run(ctx, append(args, "--", installable)...)
 }
 
-func (s *Store) isStorePath(p string) bool {
-	return strings.HasPrefix(p, s.storeDir+"/")
-}
+func (s *Store) isStorePath(p string) bool { return storepath.InDir(s.StoreDir(), p) }
 
 // full turns a base name (newer Nix prints those) into a store path.
 func (s *Store) full(p string) string {
-	if p == "" || strings.HasPrefix(p, "/") {
+	if p == "" {
 		return p
 	}
-	return path.Join(s.storeDir, p)
+	return storepath.Join(s.StoreDir(), p)
 }
 
 // batchedParallel calls fn on chunks of at most s.batch items, as many at
