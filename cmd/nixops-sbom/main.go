@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	b, err := generate(ctx, a, cfg, getenv)
 	if err != nil {
-		return a.Fail(err)
+		return a.Fail(explain(err))
 	}
 	files, err := write(b, cfg)
 	if err != nil {

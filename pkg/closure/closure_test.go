@@ -3,6 +3,7 @@ package closure_test
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -256,19 +257,25 @@ func TestMetadata(t *testing.T) {
 	}
 }
 
+// TestTargetErrors: each problem comes as a *TargetError naming the
+// target, with a sentinel the caller can tell apart, and in words of its
+// own: the library knows nothing of the action's inputs.
 func TestTargetErrors(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	missing := filepath.Dir(f.out) + "/00000000000000000000000000000000-missing-1.0"
-	tests := []struct{ target, want string }{
-		{"", `input "target" is empty`},
-		{missing, "is not in the store"},
-		{strings.TrimSuffix(f.flake, "#default") + "#nosuch", "does not evaluate"},
+	tests := []struct {
+		target string
+		want   error
+	}{
+		{"", closure.ErrNoTarget},
+		{missing, closure.ErrNotInStore},
+		{strings.TrimSuffix(f.flake, "#default") + "#nosuch", closure.ErrEval},
+		{filepath.Dir(f.out) + "/not-a-store-path", nil},
 	}
 	for _, tt := range tests {
-		if _, err := closure.Resolve(ctx, f.st, tt.target); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Resolve(%q) = %v, want an error containing %q", tt.target, err, tt.want)
-		}
+		_, err := closure.Resolve(ctx, f.st, tt.target)
+		checkTargetError(t, err, tt.target, tt.want)
 	}
 	// An evaluated target that was never built has no runtime closure.
 	unbuilt := strings.TrimSuffix(f.flake, "#default") + "#greeting-docs"
@@ -276,8 +283,58 @@ func TestTargetErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Runtime}); err == nil || !strings.Contains(err.Error(), "closure: buildtime") {
-		t.Errorf("runtime closure of an unbuilt target: err = %v, want a pointer to closure: buildtime", err)
+	_, err = closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Runtime})
+	checkTargetError(t, err, unbuilt, closure.ErrNotBuilt)
+}
+
+// checkTargetError wants a *TargetError for spec that is want (any error
+// when want is nil) and names no action input.
+func checkTargetError(t *testing.T, err error, spec string, want error) {
+	t.Helper()
+	var te *closure.TargetError
+	if !errors.As(err, &te) || te.Spec != spec || want != nil && !errors.Is(err, want) {
+		t.Errorf("target %q: error %v, want a *TargetError for it that is %v", spec, err, want)
+		return
+	}
+	for _, word := range []string{`input "`, "closure: ", "target: "} {
+		if strings.Contains(err.Error(), word) {
+			t.Errorf("target %q: error %q speaks of action inputs (%q)", spec, err, word)
+		}
+	}
+}
+
+// TestImportFromDerivation: a target whose evaluation would build
+// something first (testdata/flake#ifd reads a file ifd-gen builds) is
+// refused with store.ErrImportFromDerivation, and nothing is built. Built
+// beforehand, its store path gives the runtime closure.
+func TestImportFromDerivation(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	flake := strings.TrimSuffix(f.flake, "#default")
+	gen := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd-gen.outPath"))
+	for _, scope := range []sbom.Scope{sbom.BuildTime, sbom.Runtime} {
+		tgt, err := closure.Resolve(ctx, f.st, flake+"#ifd")
+		if err == nil {
+			_, err = closure.Build(ctx, f.st, tgt, closure.Options{Scope: scope, Meta: true, Warn: t.Logf})
+		}
+		checkTargetError(t, err, flake+"#ifd", store.ErrImportFromDerivation)
+	}
+	if invalid := nixStore(t, f, "--check-validity", "--print-invalid", gen); len(invalid) != 1 {
+		t.Errorf("evaluating #ifd built %s", gen)
+	}
+	// What the action advises: build it, then give the store path.
+	nix(t, "build", "--store", f.uri, "--no-link", flake+"#ifd")
+	out := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd.outPath"))
+	tgt, err := closure.Resolve(ctx, f.st, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := byName(b)["ifd-9.9"]; c.Name != "ifd" || c.Version != "9.9" {
+		t.Errorf("component of the built IFD target: %+v", c)
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -276,16 +277,16 @@ func (s *Store) DrvPath(ctx context.Context, installable string) (string, error)
 			return "", err
 		}
 		if len(infos) != 1 || !infos[0].Valid {
-			return "", fmt.Errorf("%s is not a valid path in the store: build or fetch it first", p)
+			return "", fmt.Errorf("%s: %w", p, ErrNotValid)
 		}
 		if infos[0].Deriver == "" {
-			return "", fmt.Errorf("%s has no known deriver (it was added or copied without one): pass its .drv or a flake reference instead", p)
+			return "", fmt.Errorf("%s: %w", p, ErrNoDeriver)
 		}
 		return infos[0].Deriver, nil
 	}
 	// `.drvPath` only evaluates; `path-info --derivation` may realise
-	// inputs (import-from-derivation aside) in some versions.
-	out, err := s.run(ctx, "eval", "--raw", "--", drvPathAttr(installable))
+	// inputs in some versions.
+	out, err := s.eval(ctx, "--raw", "--", drvPathAttr(installable))
 	if err != nil {
 		return "", err
 	}
@@ -311,11 +312,25 @@ func drvPathAttr(installable string) string {
 // Eval evaluates installable to JSON, after applying the Nix function
 // applyFn (skipped when empty).
 func (s *Store) Eval(ctx context.Context, installable, applyFn string) ([]byte, error) {
-	args := []string{"eval", "--json"}
+	args := []string{"--json"}
 	if applyFn != "" {
 		args = append(args, "--apply", applyFn)
 	}
-	return s.run(ctx, append(args, "--", installable)...)
+	return s.eval(ctx, append(args, "--", installable)...)
+}
+
+// eval runs `nix eval` with import from derivation turned off: it builds
+// during evaluation, on by default, and evaluation here never builds.
+// Every supported version (2.8 on, and Lix) knows the option, and it
+// comes after the caller's options, so it wins over them and nix.conf.
+func (s *Store) eval(ctx context.Context, args ...string) ([]byte, error) {
+	out, err := s.run(ctx, append([]string{"--option", "allow-import-from-derivation", "false", "eval"}, args...)...)
+	// Nix names the option when it refuses the build (2.8 to 2.34).
+	var ce *CmdError
+	if errors.As(err, &ce) && strings.Contains(ce.Stderr, "allow-import-from-derivation") {
+		return nil, fmt.Errorf("%w: %w", ErrImportFromDerivation, err)
+	}
+	return out, err
 }
 
 func (s *Store) isStorePath(p string) bool { return storepath.InDir(s.StoreDir(), p) }

@@ -23,10 +23,20 @@ import (
 // Linux's argument limit (~2 MiB) even with long store paths.
 const DefaultBatch = 2000
 
-// ErrNixMissing is returned when the nix binary cannot be found.
-var ErrNixMissing = errors.New("nix is not installed or not on PATH: " +
-	"run the setup-nix action (or cachix/install-nix-action) in an earlier step, " +
-	"or install Nix yourself (https://nixos.org/download), then retry")
+// Errors a caller may want to explain; each comes wrapped with details.
+var (
+	// ErrNixMissing: the nix binary cannot be found.
+	ErrNixMissing = errors.New("nix is not installed or not on PATH")
+	// ErrImportFromDerivation: evaluating the installable would build
+	// something first (import from derivation), which this package never
+	// lets an evaluation do.
+	ErrImportFromDerivation = errors.New("evaluating it needs a build first (import from derivation), which is turned off")
+	// ErrNotValid: a store path is not in the store.
+	ErrNotValid = errors.New("not a valid path in the store")
+	// ErrNoDeriver: a store path has no recorded deriver (it was added or
+	// copied without one).
+	ErrNoDeriver = errors.New("no known deriver")
+)
 
 // Store runs Nix commands against one store. It is safe for concurrent use.
 type Store struct {

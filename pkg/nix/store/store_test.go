@@ -286,6 +286,26 @@ func TestStore(t *testing.T) {
 		}
 	})
 
+	// Evaluation never builds: import from derivation is refused, with
+	// ErrImportFromDerivation, and ifd-gen stays unbuilt.
+	t.Run("import-from-derivation", func(t *testing.T) {
+		_, err := f.s.DrvPath(ctx, f.flake+"#ifd")
+		if !errors.Is(err, ErrImportFromDerivation) {
+			t.Errorf("DrvPath(#ifd): %v, want ErrImportFromDerivation", err)
+		}
+		if _, err := f.s.Eval(ctx, f.flake+"#ifd", "d: d.name"); !errors.Is(err, ErrImportFromDerivation) {
+			t.Errorf("Eval(#ifd): %v, want ErrImportFromDerivation", err)
+		}
+		out, err := f.s.Eval(ctx, f.flake+"#ifd-gen", "d: d.outPath")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen := strings.Trim(strings.TrimSpace(string(out)), `"`)
+		if invalid := f.query(t, "--check-validity", "--print-invalid", gen); len(invalid) != 1 {
+			t.Errorf("evaluating #ifd built %s", gen)
+		}
+	})
+
 	t.Run("eval", func(t *testing.T) {
 		got, err := f.s.Eval(ctx, f.flake+"#multi", "d: { inherit (d) name outputs; }")
 		if err != nil {
@@ -351,11 +371,14 @@ func TestBatch(t *testing.T) {
 	}
 }
 
+// TestNixMissing: the advice (the setup-nix action) is the action's to
+// give, and cmd/nixops-sbom's tests check it.
 func TestNixMissing(t *testing.T) {
-	s := New(WithNix(filepath.Join(t.TempDir(), "bin")))
+	bin := filepath.Join(t.TempDir(), "bin")
+	s := New(WithNix(bin))
 	_, err := s.Version(context.Background())
-	if !errors.Is(err, ErrNixMissing) || !strings.Contains(err.Error(), "setup-nix") {
-		t.Fatalf("Version without nix: %v, want ErrNixMissing naming the setup-nix action", err)
+	if !errors.Is(err, ErrNixMissing) || !strings.Contains(err.Error(), filepath.Join(bin, "nix")) {
+		t.Fatalf("Version without nix: %v, want ErrNixMissing naming the program looked for", err)
 	}
 	if _, err := s.PathInfo(context.Background(), []string{"/nix/store/x"}, false); !errors.Is(err, ErrNixMissing) {
 		t.Errorf("PathInfo without nix: %v", err)
