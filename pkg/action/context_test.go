@@ -20,7 +20,7 @@ func runnerEnv(event, payload string) env {
 		"GITHUB_WORKSPACE": "/home/runner/work/hosts/hosts", "GITHUB_ACTOR": "octocat",
 		"GITHUB_API_URL": "https://ghe.example.com/api/v3/", "GITHUB_SERVER_URL": "https://ghe.example.com",
 		"GITHUB_GRAPHQL_URL": "https://ghe.example.com/api/graphql",
-		"GITHUB_WORKFLOW": "ci", "GITHUB_WORKFLOW_REF": "nixops-demo/hosts/.github/workflows/ci.yml@refs/pull/42/merge",
+		"GITHUB_WORKFLOW":    "ci", "GITHUB_WORKFLOW_REF": "nixops-demo/hosts/.github/workflows/ci.yml@refs/pull/42/merge",
 		"GITHUB_JOB": "build", "GITHUB_RUN_ID": "11813456789", "GITHUB_RUN_NUMBER": "118", "GITHUB_RUN_ATTEMPT": "2",
 		"RUNNER_OS": "Linux", "RUNNER_ARCH": "X64", "RUNNER_TEMP": "/home/runner/work/_temp", "RUNNER_TOOL_CACHE": "/opt/hostedtoolcache",
 	}
