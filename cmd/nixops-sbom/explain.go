@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/closure"
 	"github.com/voidnxsec/nixops-actions/pkg/embedded"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
@@ -39,5 +40,4 @@ func explain(err error) error {
 	return inputError("target", fmt.Errorf("%q: %w", te.Spec, te.Err))
 }
 
-// inputError is a problem with one input, worded as action errors are.
-func inputError(input string, err error) error { return fmt.Errorf("input %q: %w", input, err) }
+func inputError(input string, err error) error { return &action.InputError{Input: input, Err: err} }
