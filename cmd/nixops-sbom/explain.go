@@ -27,7 +27,8 @@ func explain(err error) error {
 	paths := strings.Join(te.Paths, ", ")
 	switch {
 	case errors.Is(err, store.ErrImportFromDerivation):
-		return inputError("target", fmt.Errorf("%q: %w: build it first (nix build %s) and give its store path or ./result link", te.Spec, te.Err, te.Spec))
+		return inputError("target", fmt.Errorf("%q: %w: build it first (nix build %s) and give its store path or ./result link%s",
+			te.Spec, store.ErrImportFromDerivation, te.Spec, nixSaid(err)))
 	case errors.Is(err, closure.ErrNotBuilt):
 		return inputError("target", fmt.Errorf("%q: no output is in the store (%s): build it first (nix build %s), or use closure: buildtime", te.Spec, paths, te.Spec))
 	case errors.Is(err, closure.ErrNotInStore):
@@ -41,3 +42,13 @@ func explain(err error) error {
 }
 
 func inputError(input string, err error) error { return &action.InputError{Input: input, Err: err} }
+
+// nixSaid is what Nix printed about err, on lines of its own; "" when err
+// did not come from a Nix command.
+func nixSaid(err error) string {
+	var ce *store.CmdError
+	if !errors.As(err, &ce) || ce.Stderr == "" {
+		return ""
+	}
+	return "\nNix said: " + ce.Stderr
+}

@@ -44,6 +44,9 @@ type Location struct {
 	// RealDir is the directory holding them on this machine; "" when
 	// only Nix can reach them (ssh, binary caches, unknown store types).
 	RealDir string
+	// Root is the root directory of a chroot store (DIR, local?root=DIR),
+	// absolute; "" for other stores.
+	Root string
 }
 
 // Locate answers where the store that s selects keeps its files:
@@ -75,39 +78,43 @@ func Locate(s Settings) Location {
 		loc.StoreDir = filepath.Clean(d)
 	}
 	switch {
-	case kind == "" || kind == "auto" || kind == "local":
-		loc.RealDir = localDir(loc.StoreDir, params.Get("root"), params.Get("real"))
-	case strings.HasPrefix(kind, "local://"):
-		// Nix 2.2x renders a DIR store as local://DIR.
-		loc.RealDir = localDir(loc.StoreDir, cmp.Or(params.Get("root"), kind[len("local://"):]), params.Get("real"))
 	case kind == "daemon" || strings.HasPrefix(kind, "unix://"):
 		loc.RealDir = loc.StoreDir
+		return loc
+	case kind == "" || kind == "auto" || kind == "local":
+		loc.Root = absDir(params.Get("root"))
+	case strings.HasPrefix(kind, "local://"):
+		// Nix 2.2x renders a DIR store as local://DIR.
+		loc.Root = absDir(cmp.Or(params.Get("root"), kind[len("local://"):]))
 	case !strings.Contains(kind, "://") && strings.Contains(kind, "/"):
-		loc.RealDir = localDir(loc.StoreDir, kind, params.Get("real"))
+		loc.Root = absDir(kind)
+	default:
+		return loc
 	}
+	loc.RealDir = localDir(loc.StoreDir, loc.Root, params.Get("real"))
 	return loc
 }
 
-// localDir is where a local store with this root and real setting keeps
-// storeDir's paths.
+// localDir is where a local store with this (absolute) root and real
+// setting keeps storeDir's paths.
 func localDir(storeDir, root, real string) string {
-	if real != "" {
+	switch {
+	case real != "":
 		return absDir(real)
-	}
-	if root == "" {
+	case root == "":
 		return storeDir
-	}
-	if storeDir != DefaultStoreDir {
+	case storeDir != DefaultStoreDir:
 		return ""
 	}
-	if r := absDir(root); r != "" {
-		return filepath.Join(r, DefaultStoreDir)
-	}
-	return ""
+	return filepath.Join(root, DefaultStoreDir)
 }
 
-// absDir makes dir absolute as Nix does, against the working directory.
+// absDir makes dir absolute as Nix does, against the working directory;
+// "" stays "".
 func absDir(dir string) string {
+	if dir == "" {
+		return ""
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return ""

@@ -70,6 +70,10 @@ func TestLocate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		loc := storepath.Locate(storepath.Settings{Flag: tt.uri, StoreDir: tt.storeDirEnv})
+		// A chroot store's root is where its /nix/store is.
+		if root := filepath.Join(loc.Root, std); loc.Root != "" && loc.RealDir != "" && root != loc.RealDir {
+			t.Errorf("Locate(%q): root %q, but files in %q", tt.uri, loc.Root, loc.RealDir)
+		}
 		if loc.StoreDir != tt.storeDir || loc.RealDir != tt.realDir {
 			t.Errorf("Locate(%q, NIX_STORE_DIR=%q) = store dir %q, files in %q; want %q, %q",
 				tt.uri, tt.storeDirEnv, loc.StoreDir, loc.RealDir, tt.storeDir, tt.realDir)
@@ -88,6 +92,21 @@ func TestLocateSources(t *testing.T) {
 	} {
 		if got := storepath.Locate(s).RealDir; got != dir+"/nix/store" {
 			t.Errorf("%s: files in %q, want %s/nix/store", name, got, dir)
+		}
+	}
+}
+
+func TestLocateRoot(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for uri, want := range map[string]string{
+		"/r": "/r", "rel/x": filepath.Join(wd, "rel/x"), "local?root=/r": "/r", "local:///r": "/r", "local?root=/r&store=/s": "/r",
+		"auto": "", "daemon": "", "local?store=/s": "", "ssh://host": "", "nosuchword": "",
+	} {
+		if got := storepath.Locate(storepath.Settings{Flag: uri}).Root; got != want {
+			t.Errorf("Locate(%q).Root = %q, want %q", uri, got, want)
 		}
 	}
 }

@@ -1,0 +1,102 @@
+package summary_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/summary"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden summary.md files")
+
+func load(t *testing.T, name string) *sbom.BOM {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var b sbom.BOM
+	if err := dec.Decode(&b); err != nil {
+		t.Fatalf("fixture %s: %v", name, err)
+	}
+	return &b
+}
+
+// TestMarkdown compares the summary of BOM fixtures with
+// testdata/<case>/summary.md, and checks the lines a reader relies on,
+// worked out by hand from the fixtures.
+func TestMarkdown(t *testing.T) {
+	files := map[sbom.Format]string{sbom.SPDXJSON: "out/sbom.spdx.json", sbom.CycloneDXJSON: "out/sbom.cdx.json"}
+	tests := []struct {
+		name     string
+		scope    sbom.Scope
+		contains []string
+	}{
+		{"runtime-deps", sbom.Runtime, []string{
+			"## SBOM of `nixpkgs#hello` (runtime closure)",
+			"| 3 | 3 | 0 | 29.7 MiB |", // 226,560 + 30,612,736 + 350,000 bytes
+			"| GPL-3.0-or-later | 1 |\n| LGPL-2.0-or-later AND GPL-3.0-or-later | 1 |\n| LGPL-2.1-or-later | 1 |",
+			"| `ddwyrxif62r8n6xclvskjyy6szdhvj60-glibc-2.39-52` | 29.2 MiB |\n| `mkx1p8vbd2q3lfh0xqc8kzmgz6x3wddf-libidn2-2.3.7` | 341.8 KiB |\n| `5h2lcmb0bvgqkzfrqg4qcvqdkzbjd4ya-hello-2.12.1` | 221.2 KiB |",
+			"- cyclonedx-json: `out/sbom.cdx.json`\n- spdx-json: `out/sbom.spdx.json`\n",
+		}},
+		{"embedded", sbom.Both, []string{
+			"(both closure)",
+			"| 7 | 3 | 4 | 0 B |",
+			"| unknown | 2 |\n| Apache-2.0 | 1 |",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := load(t, tt.name)
+			got := summary.Markdown(b, tt.scope, files)
+			golden(t, filepath.Join("testdata", tt.name, "summary.md"), got)
+			for _, want := range tt.contains {
+				if !strings.Contains(got, want) {
+					t.Errorf("summary lacks\n%s\nin\n%s", want, got)
+				}
+			}
+		})
+	}
+}
+
+// TestLargestPaths: the table stops at LargestPaths store paths.
+func TestLargestPaths(t *testing.T) {
+	b := &sbom.BOM{Target: "many"}
+	for i := range summary.LargestPaths + 5 {
+		b.Components = append(b.Components, sbom.Component{Ref: strings.Repeat("x", i+1), NarSize: int64(i + 1)})
+	}
+	got := summary.Markdown(b, sbom.Runtime, nil)
+	if n := strings.Count(got, "| `x"); n != summary.LargestPaths {
+		t.Errorf("%d rows of store paths, want %d:\n%s", n, summary.LargestPaths, got)
+	}
+	if !strings.Contains(got, "| `"+strings.Repeat("x", summary.LargestPaths+5)+"` | 15 B |") {
+		t.Errorf("the largest path is not listed first:\n%s", got)
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("summary differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
+}
