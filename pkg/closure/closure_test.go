@@ -257,6 +257,65 @@ func TestMetadata(t *testing.T) {
 	}
 }
 
+// TestResolve: every kind of target resolves to the same derivation and
+// paths: the flake installable, its output's store path, a result link,
+// a relative link to that link, and the .drv (all its outputs).
+func TestResolve(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	drv := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", strings.TrimSuffix(f.flake, "#default")+"#default.drvPath"))
+	dir := t.TempDir()
+	if err := os.Symlink(f.out, filepath.Join(dir, "result")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("result", filepath.Join(dir, "chain")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		spec  string
+		flake bool
+		paths []string
+	}{
+		{f.flake, true, []string{f.out}},
+		{f.out, false, []string{f.out}},
+		{filepath.Join(dir, "result"), false, []string{f.out}},
+		{filepath.Join(dir, "chain"), false, []string{f.out}},
+		{drv, false, []string{f.out}}, // greeting has one output
+	}
+	for _, tt := range tests {
+		tgt, err := closure.Resolve(ctx, f.st, tt.spec)
+		if err != nil {
+			t.Errorf("Resolve(%s): %v", tt.spec, err)
+			continue
+		}
+		if tgt.Spec != tt.spec || tgt.Flake != tt.flake || tgt.DrvPath != drv || !slices.Equal(tgt.Paths, tt.paths) {
+			t.Errorf("Resolve(%s) = %+v, want flake %v, derivation %s, paths %v", tt.spec, tgt, tt.flake, drv, tt.paths)
+		}
+	}
+}
+
+// TestResolveChrootLink: a result link into a store at another root
+// (--store DIR) dangles on this machine and is still read.
+func TestResolveChrootLink(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := strings.TrimSpace(testenv.Run(t, testenv.LookPath(t, "nix-store"), "--store", root, "--add", file))
+	link := filepath.Join(t.TempDir(), "result")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := closure.Resolve(context.Background(), store.New(store.WithStore(root)), link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tgt.Paths, []string{p}) || tgt.DrvPath != "" {
+		t.Errorf("Resolve(link to %s) = %+v, want its path and no derivation", p, tgt)
+	}
+}
+
 // TestTargetErrors: each problem comes as a *TargetError naming the
 // target, with a sentinel the caller can tell apart, and in words of its
 // own: the library knows nothing of the action's inputs.
