@@ -51,6 +51,9 @@ const maxWorkers = 64
 type Scanner struct {
 	workers int
 	loc     *storepath.Location // nil: read store paths where they are named
+	// scanned, when set, hears of each path scanned without error: tests
+	// cancel a scan midway by it rather than by the clock.
+	scanned func(storePath string)
 
 	// licenses holds syft's license scanner, built on the first Scan and
 	// reused: building it costs most of a second of CPU.
@@ -117,6 +120,9 @@ func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]s
 		wg.Go(func() {
 			for i := range jobs {
 				found[i], errs[i] = s.scanPath(ctx, paths[i], cfgs)
+				if s.scanned != nil && errs[i] == nil {
+					s.scanned(paths[i])
+				}
 			}
 		})
 	}

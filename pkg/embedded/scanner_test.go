@@ -10,9 +10,10 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
@@ -182,37 +183,54 @@ func TestScanCancelled(t *testing.T) {
 	}
 }
 
-// TestScanCancelledMidway cancels a scan of 200 store paths, which takes
-// far longer than the 20ms it is given, and expects it to stop early.
+// TestScanCancelledMidway cancels a scan of 200 store paths once the
+// third is done: at most the other worker's path in flight finishes after
+// that, and the paths already done are returned with the error.
 func TestScanCancelledMidway(t *testing.T) {
 	root, paths := benchStore(t, 200)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	got, err := New(inChroot(root), WithWorkers(2)).Scan(ctx, paths)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("error = %v, want context.DeadlineExceeded", err)
+	var mu sync.Mutex
+	done := 0
+	s := New(inChroot(root), WithWorkers(2))
+	s.scanned = func(string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done++; done == 3 {
+			cancel()
+		}
 	}
-	if len(got) >= 160 {
-		t.Errorf("a scan cut short found packages in all %d store paths holding some", len(got))
+	got, err := s.Scan(ctx, paths)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+	if done > 3+1 {
+		t.Errorf("%d store paths scanned after cancelling at the third", done)
+	}
+	if len(got) > done {
+		t.Errorf("results for %d paths, only %d were scanned", len(got), done)
 	}
 }
 
+// TestWithWorkers checks the documented rule: one worker per CPU unless
+// told otherwise, never more than 64.
 func TestWithWorkers(t *testing.T) {
+	cpus := min(runtime.NumCPU(), 64)
 	tests := []struct {
 		n, want int
 	}{
-		{n: 0, want: New().workers},
-		{n: -3, want: New().workers},
+		{n: 0, want: cpus},
+		{n: -3, want: cpus},
 		{n: 3, want: 3},
-		{n: 1000, want: maxWorkers},
+		{n: 1000, want: 64},
+	}
+	if got := New().workers; got != cpus {
+		t.Errorf("default workers = %d, want %d (the CPUs)", got, cpus)
 	}
 	for _, tt := range tests {
 		if got := New(WithWorkers(tt.n)).workers; got != tt.want {
 			t.Errorf("WithWorkers(%d) gives %d workers, want %d", tt.n, got, tt.want)
 		}
-	}
-	if New().workers < 1 {
-		t.Errorf("default workers = %d, want at least 1", New().workers)
 	}
 }
 
