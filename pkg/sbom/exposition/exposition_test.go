@@ -2,10 +2,7 @@ package exposition_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,27 +11,16 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/internal/golden"
+	"github.com/voidnxsec/nixops-actions/internal/promtest"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/sbomtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden and frozen sbom.prom files")
 
 // load reads the BOM fixture pkg/sbom/testdata/<name>.json.
 func load(t *testing.T, name string) *sbom.BOM {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var b sbom.BOM
-	if err := dec.Decode(&b); err != nil {
-		t.Fatalf("fixture %s: %v", name, err)
-	}
-	return &b
+	return sbomtest.Load(t, filepath.Join("..", "testdata", name+".json"))
 }
 
 // TestWrite renders the stats of two BOM fixtures; the values are counted
@@ -75,7 +61,7 @@ func TestWrite(t *testing.T) {
 			if err := exposition.Write(&buf, load(t, tt.name).Stats(0)); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", tt.name, "sbom.prom"), buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name, "sbom.prom"), buf.Bytes())
 			got := parse(t, buf.Bytes())
 			// A series that is missing fails: it is not read as 0.
 			for k, v := range tt.want {
@@ -90,7 +76,7 @@ func TestWrite(t *testing.T) {
 					t.Errorf("unexpected series %s = %v", k, got[k])
 				}
 			}
-			promtool(t, buf.Bytes())
+			promtest.CheckMetrics(t, buf.Bytes())
 		})
 	}
 }
@@ -119,36 +105,6 @@ func parse(t *testing.T, data []byte) map[string]float64 {
 		}
 	}
 	return got
-}
-
-// promtool runs `promtool check metrics`, the Prometheus project's linter
-// of the naming rules.
-func promtool(t *testing.T, data []byte) {
-	t.Helper()
-	cmd := exec.Command(testenv.LookPath(t, "promtool"), "check", "metrics")
-	cmd.Stdin = bytes.NewReader(data)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
-	}
 }
 
 // TestWriteFile: the file holds exactly what Write produces, and nothing
@@ -188,5 +144,5 @@ func TestFrozenCopy(t *testing.T) {
 	if err := exposition.Write(&buf, s); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("..", "..", "..", "cmd", "nixops-publish", "testdata", "sbom.prom"), buf.Bytes())
+	golden.Check(t, filepath.Join("..", "..", "..", "cmd", "nixops-publish", "testdata", "sbom.prom"), buf.Bytes())
 }

@@ -1,33 +1,18 @@
 package summary_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/voidnxsec/nixops-actions/internal/golden"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/sbomtest"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/summary"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden summary.md files")
-
 func load(t *testing.T, name string) *sbom.BOM {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var b sbom.BOM
-	if err := dec.Decode(&b); err != nil {
-		t.Fatalf("fixture %s: %v", name, err)
-	}
-	return &b
+	return sbomtest.Load(t, filepath.Join("..", "testdata", name+".json"))
 }
 
 // TestMarkdown compares the summary of BOM fixtures with
@@ -57,7 +42,7 @@ func TestMarkdown(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := load(t, tt.name)
 			got := summary.Markdown(b, tt.scope, files)
-			golden(t, filepath.Join("testdata", tt.name, "summary.md"), got)
+			golden.Check(t, filepath.Join("testdata", tt.name, "summary.md"), []byte(got))
 			for _, want := range tt.contains {
 				if !strings.Contains(got, want) {
 					t.Errorf("summary lacks\n%s\nin\n%s", want, got)
@@ -79,24 +64,5 @@ func TestLargestPaths(t *testing.T) {
 	}
 	if !strings.Contains(got, "| `"+strings.Repeat("x", summary.LargestPaths+5)+"` | 15 B |") {
 		t.Errorf("the largest path is not listed first:\n%s", got)
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("summary differs from %s (go test -update rewrites it):\n%s", path, got)
 	}
 }
