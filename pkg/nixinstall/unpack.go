@@ -146,7 +146,6 @@ func (u *unpacker) checkStoreLinks() error {
 	return nil
 }
 
-
 func writeFile(dst string, r io.Reader, perm os.FileMode) error {
 	// O_EXCL: an entry never replaces (or follows) what is already there.
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, perm|0o200)
