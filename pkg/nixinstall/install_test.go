@@ -1,22 +1,17 @@
 package nixinstall
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/ulikunitz/xz"
+	"github.com/voidnxsec/nixops-actions/pkg/nixinstall/releasetest"
 )
 
 const (
@@ -24,105 +19,24 @@ const (
 	testSystem  = "x86_64-linux"
 )
 
-// entry is one tarball member; link is the target of a symlink ("" for a
-// file or directory, which a trailing / marks).
-type entry struct {
-	name, body, link string
-	hard             bool
-}
-
-// recordingInstall stands in for the release's install script: it writes
-// its arguments and environment where the test reads them, and leaves a
-// nix in the single-user profile as the real one does.
-const recordingInstall = `#!/bin/sh
-printf '%s\n' "$@" > "$HOME/install-args"
-env | sort > "$HOME/install-env"
-mkdir -p "$HOME/.nix-profile/bin"
-cp "$(dirname "$0")/store/aaaa-nix-2.99.1/bin/nix" "$HOME/.nix-profile/bin/nix"
-`
-
 const fakeNix = "#!/bin/sh\necho 'nix (Nix) 2.99.1'\n"
 
+type entry = releasetest.Entry
+
 func release(extra ...entry) []entry {
-	top := "nix-" + testVersion + "-" + testSystem + "/"
-	es := []entry{
-		{name: top}, {name: top + "install", body: recordingInstall},
-		{name: top + "store/"}, {name: top + "store/aaaa-nix-2.99.1/bin/nix", body: fakeNix},
-		{name: top + "store/aaaa-nix-2.99.1/bin/nix-build", link: "nix"},
-		// Store paths point at each other through /nix/store.
-		{name: top + "store/bbbb-cacert/ca.crt", link: "/nix/store/aaaa-nix-2.99.1/bin/nix"},
-		{name: top + ".reginfo", body: "paths\n"},
-	}
-	for _, e := range extra {
-		if !strings.HasPrefix(e.name, "/") && !strings.HasPrefix(e.name, "..") {
-			e.name = top + e.name
-		}
-		es = append(es, e)
-	}
-	return es
+	return releasetest.Release(testVersion, testSystem, fakeNix, extra...)
 }
 
-// tarball builds an xz-compressed tar of es, as the releases are.
-func tarball(t testing.TB, es []entry) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	xw, err := xz.NewWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := tar.NewWriter(xw)
-	for _, e := range es {
-		h := &tar.Header{Name: e.name, Mode: 0o755, Typeflag: tar.TypeReg, Size: int64(len(e.body))}
-		switch {
-		case e.hard:
-			h.Typeflag, h.Linkname, h.Size = tar.TypeLink, e.link, 0
-		case e.link != "":
-			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, e.link, 0
-		case strings.HasSuffix(e.name, "/"):
-			h.Typeflag, h.Size = tar.TypeDir, 0
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write([]byte(e.body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := xw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+func tarball(t testing.TB, es []entry) []byte { return releasetest.Tarball(t, es) }
+
+func sum(b []byte) string { return releasetest.SHA256(b) }
+
+func releaseServer(t testing.TB, body []byte, serve func(n int, w http.ResponseWriter) bool) (*releasetest.Server, *atomic.Int32) {
+	s := releasetest.Serve(t, testVersion, testSystem, body, serve)
+	return s, &s.Hits
 }
 
-func sum(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
-// ReleaseServer serves body as the test release's tarball; serve may
-// change what each request gets.
-func releaseServer(t testing.TB, body []byte, serve func(n int, w http.ResponseWriter) bool) (*httptest.Server, *atomic.Int32) {
-	var hits atomic.Int32
-	path := "/nix-" + testVersion + "/nix-" + testVersion + "-" + testSystem + ".tar.xz"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int(hits.Add(1))
-		if r.URL.Path != path {
-			http.NotFound(w, r)
-			return
-		}
-		if serve != nil && serve(n, w) {
-			return
-		}
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &hits
-}
-
-func request(t *testing.T, srv *httptest.Server, want string, args []string) (Request, string) {
+func request(t *testing.T, srv *releasetest.Server, want string, args []string) (Request, string) {
 	home := t.TempDir()
 	return Request{
 		Client: srv.Client(), BaseURL: srv.URL, Version: testVersion, System: testSystem, SHA256: want,
@@ -179,13 +93,13 @@ func TestInstallStopsBeforeRunning(t *testing.T) {
 	good := tarball(t, release())
 	tampered := append([]byte(nil), good...)
 	tampered[len(tampered)/2] ^= 0x40
-	escape := tarball(t, release(entry{name: "../evil", body: "x"}))
-	absName := tarball(t, release(entry{name: "/tmp/evil", body: "x"}))
-	linkOut := tarball(t, release(entry{name: "store/cccc-x/up", link: "../../../../etc"}))
-	absOut := tarball(t, release(entry{name: "store/cccc-x/passwd", link: "/etc/passwd"}))
-	foreignStore := tarball(t, release(entry{name: "store/cccc-x/other", link: "/nix/store/zzzz-not-here/bin"}))
-	through := tarball(t, release(entry{name: "store/dddd/l", link: "."}, entry{name: "store/dddd/l/f", body: "x"}))
-	hardOut := tarball(t, release(entry{name: "store/eeee", link: "../etc/passwd", hard: true}))
+	escape := tarball(t, release(entry{Name: "../evil", Body: "x"}))
+	absName := tarball(t, release(entry{Name: "/tmp/evil", Body: "x"}))
+	linkOut := tarball(t, release(entry{Name: "store/cccc-x/up", Link: "../../../../etc"}))
+	absOut := tarball(t, release(entry{Name: "store/cccc-x/passwd", Link: "/etc/passwd"}))
+	foreignStore := tarball(t, release(entry{Name: "store/cccc-x/other", Link: "/nix/store/zzzz-not-here/bin"}))
+	through := tarball(t, release(entry{Name: "store/dddd/l", Link: "."}, entry{Name: "store/dddd/l/f", Body: "x"}))
+	hardOut := tarball(t, release(entry{Name: "store/eeee", Link: "../etc/passwd", Hard: true}))
 	for _, tc := range []struct {
 		name  string
 		body  []byte
