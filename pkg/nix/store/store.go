@@ -4,7 +4,6 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/voidnxsec/nixops-actions/pkg/nix/nixconf"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
@@ -122,25 +120,19 @@ func New(opts ...Option) *Store {
 
 // settings gathers what selects the store, as Nix will see it.
 func (s *Store) settings() storepath.Settings {
-	set := storepath.Settings{Flag: s.storeURI}
+	var set storepath.Settings
+	if getenv := s.getenv; getenv != nil {
+		set = storepath.SettingsFrom(getenv)
+	} else if s.env != nil {
+		set = storepath.SettingsFrom(lookup(s.env))
+	}
+	set.Flag = s.storeURI
 	// `--option store X` comes after --store on the command line and wins.
 	for i := 0; i+2 < len(s.options); i += 3 {
 		if s.options[i+1] == "store" {
 			set.Flag = s.options[i+2]
 		}
 	}
-	getenv := s.getenv
-	if getenv == nil && s.env != nil {
-		getenv = lookup(s.env)
-	}
-	if getenv == nil {
-		return set
-	}
-	if v, ok := nixconf.New(getenv).Lookup("store"); ok {
-		set.Config = &v
-	}
-	set.Remote = getenv("NIX_REMOTE")
-	set.StoreDir = cmp.Or(getenv("NIX_STORE_DIR"), getenv("NIX_STORE"))
 	return set
 }
 

@@ -1,37 +1,43 @@
-// Package nixconf reads a Nix setting the way Nix itself does: the system
-// nix.conf, then the user's configuration files, then NIX_CONFIG, the last
-// assignment winning, with include and !include followed. It reads the
-// environment only through the getenv its caller passes.
-//
-// The order is Nix's loadConfFile (libstore/globals.cc); the syntax is
-// its parseConfigFile (libutil/config.cc): `name = value` lines, `#`
-// comments, values split on white space and joined with single spaces.
-package nixconf
+package storepath
+
+// The store setting is read as Nix itself reads settings from the
+// configuration on the machine: the system nix.conf, then the user's
+// configuration files, then NIX_CONFIG, the last assignment winning,
+// include and !include followed. The order is Nix's loadConfFile
+// (libstore/globals.cc), the syntax its parseConfigFile (libutil/config.cc):
+// values split on white space and joined with single spaces. Nothing is
+// refused here: Nix reports a broken file itself when it runs.
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
+// SettingsFrom reads the settings that choose a store from the
+// environment getenv describes (NIX_REMOTE, NIX_STORE_DIR) and from Nix's
+// configuration files and NIX_CONFIG, found through it (NIX_CONF_DIR,
+// NIX_USER_CONF_FILES, XDG_CONFIG_HOME, XDG_CONFIG_DIRS, HOME). Flag is
+// left for the caller.
+func SettingsFrom(getenv func(string) string) Settings {
+	s := Settings{Remote: getenv("NIX_REMOTE"), StoreDir: cmp.Or(getenv("NIX_STORE_DIR"), getenv("NIX_STORE"))}
+	if v, ok := (confSources{getenv}).lookup("store"); ok {
+		s.Config = &v
+	}
+	return s
+}
+
 // sysConfDir is where Debian's and the installer's Nix look for nix.conf
 // unless NIX_CONF_DIR says otherwise.
 const sysConfDir = "/etc/nix"
 
-// Config reads settings from the files and variables getenv points at.
-type Config struct {
-	getenv   func(string) string
-	readFile func(string) ([]byte, error)
-}
+// confSources are the files and variables Nix reads its settings from,
+// as getenv points at them.
+type confSources struct{ getenv func(string) string }
 
-// New returns a Config reading the environment through getenv and files
-// with os.ReadFile.
-func New(getenv func(string) string) *Config {
-	return &Config{getenv: getenv, readFile: os.ReadFile}
-}
-
-// Files lists the configuration files in the order Nix applies them.
-func (c *Config) Files() []string {
+// files lists the configuration files in the order Nix applies them.
+func (c confSources) files() []string {
 	dir := c.getenv("NIX_CONF_DIR")
 	if dir == "" {
 		dir = sysConfDir
@@ -47,7 +53,7 @@ func (c *Config) Files() []string {
 
 // userFiles are NIX_USER_CONF_FILES, else nix/nix.conf in each XDG
 // configuration directory, most important first.
-func (c *Config) userFiles() []string {
+func (c confSources) userFiles() []string {
 	if v := c.getenv("NIX_USER_CONF_FILES"); v != "" {
 		return nonEmpty(strings.Split(v, ":"))
 	}
@@ -68,10 +74,10 @@ func (c *Config) userFiles() []string {
 	return files
 }
 
-// Lookup returns the value of setting name and whether anything sets it.
+// lookup returns the value of setting name and whether anything sets it.
 // Files that cannot be read are skipped, as are lines Nix would reject:
 // Nix reports those itself when it runs.
-func (c *Config) Lookup(name string) (string, bool) {
+func (c confSources) lookup(name string) (string, bool) {
 	var value string
 	var set bool
 	visit := func(n, v string) {
@@ -79,8 +85,8 @@ func (c *Config) Lookup(name string) (string, bool) {
 			value, set = v, true
 		}
 	}
-	for _, f := range c.Files() {
-		if data, err := c.readFile(f); err == nil {
+	for _, f := range c.files() {
+		if data, err := os.ReadFile(f); err == nil {
 			c.parse(string(data), filepath.Dir(f), visit, 0)
 		}
 	}
@@ -96,7 +102,7 @@ const maxIncludeDepth = 16
 
 // parse calls visit for each assignment of text, includes resolved
 // against dir.
-func (c *Config) parse(text, dir string, visit func(name, value string), depth int) {
+func (c confSources) parse(text, dir string, visit func(name, value string), depth int) {
 	for _, line := range strings.Split(text, "\n") {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
@@ -111,7 +117,7 @@ func (c *Config) parse(text, dir string, visit func(name, value string), depth i
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(dir, p)
 			}
-			if data, err := c.readFile(p); err == nil {
+			if data, err := os.ReadFile(p); err == nil {
 				c.parse(string(data), filepath.Dir(p), visit, depth+1)
 			}
 		case len(tokens) >= 2 && tokens[1] == "=":

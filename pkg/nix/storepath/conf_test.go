@@ -1,17 +1,14 @@
-package nixconf_test
+package storepath_test
 
 import (
-	"encoding/json"
+	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"testing"
 
-	"github.com/voidnxsec/nixops-actions/internal/nixchroot"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
-	"github.com/voidnxsec/nixops-actions/pkg/nix/nixconf"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
+	"github.com/voidnxsec/nixops-actions/pkg/nixconf"
 )
 
 // scenario is a set of configuration files under a temp dir and the
@@ -70,7 +67,7 @@ func (s scenario) setUp(t *testing.T) map[string]string {
 	return env
 }
 
-func TestLookup(t *testing.T) {
+func TestSettingsFrom(t *testing.T) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			env := s.setUp(t)
@@ -81,19 +78,14 @@ func TestLookup(t *testing.T) {
 	}
 }
 
-// uri is the store the scenario selects, as the sbom action works it out.
+// uri is the store the scenario selects, as SettingsFrom reads it.
 func uri(env map[string]string) string {
-	getenv := func(k string) string { return env[k] }
-	set := storepath.Settings{Remote: env["NIX_REMOTE"]}
-	if v, ok := nixconf.New(getenv).Lookup("store"); ok {
-		set.Config = &v
-	}
-	return set.URI()
+	return storepath.SettingsFrom(func(k string) string { return env[k] }).URI()
 }
 
-// TestLookupAgreesWithNix asks Nix for its store setting in each
+// TestSettingsFromAgreesWithNix asks Nix for its store setting in each
 // scenario, an oracle for the order of the files and the syntax.
-func TestLookupAgreesWithNix(t *testing.T) {
+func TestSettingsFromAgreesWithNix(t *testing.T) {
 	nix := testenv.LookPath(t, "nix")
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
@@ -108,51 +100,19 @@ func TestLookupAgreesWithNix(t *testing.T) {
 	}
 }
 
-// nixStoreSetting runs `nix config show --json` (`nix show-config` before
-// 2.20) in exactly env and returns its store setting.
+// nixStoreSetting asks nix, run in exactly env, for its store setting.
 func nixStoreSetting(t *testing.T, nix string, env map[string]string) string {
 	t.Helper()
 	vars := []string{"PATH=" + os.Getenv("PATH")}
 	for k, v := range env {
 		vars = append(vars, k+"="+v)
 	}
-	var out []byte
-	var err error
-	for _, sub := range [][]string{{"config", "show"}, {"show-config"}} {
-		cmd := exec.Command(nix, slices.Concat([]string{"--extra-experimental-features", "nix-command"}, sub, []string{"--json"})...)
-		cmd.Env = vars
-		if out, err = cmd.Output(); err == nil {
-			break
-		}
+	c, err := nixconf.Show(context.Background(), nix, nixconf.ShowCommand(true), vars)
+	if err != nil { // before Nix 2.20
+		c, err = nixconf.Show(context.Background(), nix, nixconf.ShowCommand(false), vars)
 	}
 	if err != nil {
-		t.Fatalf("nix config show: %v", err)
-	}
-	var settings map[string]json.RawMessage
-	if err := json.Unmarshal(out, &settings); err != nil {
 		t.Fatal(err)
 	}
-	var v string
-	if json.Unmarshal(settings["store"], &v) == nil {
-		return v // Nix 2.8 prints the bare value
-	}
-	var withValue struct{ Value string }
-	if err := json.Unmarshal(settings["store"], &withValue); err != nil {
-		t.Fatalf("store setting %s: %v", settings["store"], err)
-	}
-	return withValue.Value
-}
-
-func TestFiles(t *testing.T) {
-	env := map[string]string{"HOME": "/h", "XDG_CONFIG_DIRS": "/x1::/x2"}
-	got := nixconf.New(func(k string) string { return env[k] }).Files()
-	want := []string{"/etc/nix/nix.conf", "/x2/nix/nix.conf", "/x1/nix/nix.conf", "/h/.config/nix/nix.conf"}
-	if !slices.Equal(got, want) {
-		t.Errorf("Files() = %v, want %v (applied in this order, the last winning)", got, want)
-	}
-}
-
-// TestNixVersions asks Nix 2.26 and 2.34 the same questions.
-func TestNixVersions(t *testing.T) {
-	nixchroot.Run(t, ".")
+	return c.String("store")
 }
