@@ -244,6 +244,21 @@ func TestNixFailures(t *testing.T) {
 			t.Errorf("exit %d, outputs %v: want 0 and one component\n%s", code, r.Outputs(t), r.Log())
 		}
 	})
+	// A binary cache answers Nix's queries but holds no files to scan.
+	t.Run("binary cache", func(t *testing.T) {
+		out := nixEval(t, uri, installable+".outPath")
+		cache := "file://" + t.TempDir() + "?store=" + storeDir
+		testenv.Run(t, "nix", "--extra-experimental-features", "nix-command", "copy", "--from", uri, "--to", cache+"&compression=none", out)
+		r := newRunner(t, map[string]string{"target": out, "nix-store": cache, "output-dir": t.TempDir()})
+		want := `input "embedded": the store keeps its files where only Nix can reach them (` + cache + `): there are no files to scan, set embedded: false`
+		if code := r.run(); code != 1 || !strings.Contains(r.Stdout.String(), want) {
+			t.Errorf("exit %d, want 1 and %q:\n%s", code, want, r.Log())
+		}
+		r = newRunner(t, map[string]string{"target": out, "nix-store": cache, "output-dir": t.TempDir(), "embedded": "false"})
+		if code := r.run(); code != 0 || r.Outputs(t)["components"] != "2" {
+			t.Errorf("embedded: false: exit %d, outputs %v; want 0 and the 2 store paths\n%s", code, r.Outputs(t), r.Log())
+		}
+	})
 	t.Run("nix missing", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
 		r := newRunner(t, map[string]string{"target": installable, "output-dir": t.TempDir()})

@@ -97,6 +97,9 @@ func New(opts ...Option) *Scanner {
 // names it and does not lose the results of the others; all are joined. On
 // cancellation the paths already scanned are returned with ctx.Err().
 func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]sbom.Component, error) {
+	if s.loc != nil && s.loc.RealDir == "" {
+		return nil, fmt.Errorf("%w (%s)", ErrNotLocal, s.loc.URI)
+	}
 	paths := slices.Clone(storePaths)
 	slices.Sort(paths)
 	paths = slices.Compact(paths)
@@ -143,16 +146,9 @@ func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]s
 	return out, errors.Join(errs...)
 }
 
-// ErrNotLocal is returned for store paths whose files only Nix can reach
-// (an ssh store, a binary cache), where there is nothing to scan.
+// ErrNotLocal is returned, before anything is scanned, for a store whose
+// files only Nix can reach (an ssh store, a binary cache).
 var ErrNotLocal = errors.New("the store keeps its files where only Nix can reach them")
-
-func notOnThisMachine(loc storepath.Location) error {
-	if loc.RealDir == "" {
-		return fmt.Errorf("%w (%s)", ErrNotLocal, loc.URI)
-	}
-	return fmt.Errorf("not in the store directory %s", loc.StoreDir)
-}
 
 // withValues is ctx (its deadline and cancellation) with the values of
 // another context layered over its own.
@@ -191,7 +187,7 @@ func (s *Scanner) scanPath(ctx context.Context, storePath string, cfgs cataloger
 	if s.loc != nil {
 		var ok bool
 		if dir, ok = s.loc.File(storePath); !ok {
-			return nil, fmt.Errorf("store path %s: %w", storePath, notOnThisMachine(*s.loc))
+			return nil, fmt.Errorf("store path %s: not in the store directory %s", storePath, s.loc.StoreDir)
 		}
 	}
 	src, err := newSource(filepath.FromSlash(dir))

@@ -160,13 +160,14 @@ func TestScanErrors(t *testing.T) {
 	}
 }
 
-// TestScanNotLocal: a store whose files are out of reach fails with
-// ErrNotLocal, naming the store, rather than reading the host's paths.
+// TestScanNotLocal: a store whose files are out of reach fails at once,
+// with one ErrNotLocal naming the store, rather than reading the host's
+// paths or failing path by path.
 func TestScanNotLocal(t *testing.T) {
 	loc := storepath.Locate(storepath.Settings{Flag: "ssh://builder"})
-	_, err := New(WithLocation(loc)).Scan(context.Background(), []string{npmPath})
-	if !errors.Is(err, ErrNotLocal) || !strings.Contains(err.Error(), "ssh://builder") {
-		t.Errorf("error = %v, want ErrNotLocal naming ssh://builder", err)
+	_, err := New(WithLocation(loc)).Scan(context.Background(), []string{npmPath, pyPath})
+	if !errors.Is(err, ErrNotLocal) || strings.Count(err.Error(), "ssh://builder") != 1 {
+		t.Errorf("error = %v, want one ErrNotLocal naming ssh://builder", err)
 	}
 }
 
