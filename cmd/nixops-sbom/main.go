@@ -32,13 +32,14 @@ func run(ctx context.Context, a *action.Action) error {
 	if err != nil {
 		return err
 	}
+	stats := b.Stats(summary.LargestPaths)
 	metrics := filepath.Join(cfg.outDir, "sbom.prom")
-	if err := exposition.WriteFile(metrics, b.Stats(0)); err != nil {
+	if err := exposition.WriteFile(metrics, stats); err != nil {
 		return err
 	}
 	outs := []action.Output{
-		{Name: "components", Value: strconv.Itoa(len(b.Components))},
-		{Name: "closure-bytes", Value: strconv.FormatInt(b.Stats(0).ClosureBytes, 10)},
+		{Name: "components", Value: strconv.Itoa(stats.Components)},
+		{Name: "closure-bytes", Value: strconv.FormatInt(stats.ClosureBytes, 10)},
 		{Name: "metrics-file", Value: metrics},
 	}
 	for _, f := range cfg.formats {
@@ -47,7 +48,7 @@ func run(ctx context.Context, a *action.Action) error {
 	if err := a.SetOutputs(outs...); err != nil {
 		return err
 	}
-	return a.AddSummary(summary.Markdown(b, cfg.scope, files))
+	return a.AddSummary(summary.Markdown(b.Target, cfg.scope, stats, files))
 }
 
 func parseInputs(a *action.Action) (*config, error) {

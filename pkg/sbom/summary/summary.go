@@ -14,12 +14,12 @@ import (
 // LargestPaths is how many store paths the size table lists.
 const LargestPaths = 10
 
-// Markdown returns the step summary of b, read as the scope closure of its
-// target, with files the documents written, by format.
-func Markdown(b *sbom.BOM, scope sbom.Scope, files map[sbom.Format]string) string {
-	s := b.Stats(LargestPaths)
+// Markdown returns the step summary of the scope closure of target: s are
+// its numbers (s.Largest, up to LargestPaths, is listed), files the
+// documents written, by format.
+func Markdown(target string, scope sbom.Scope, s sbom.Stats, files map[sbom.Format]string) string {
 	var w strings.Builder
-	fmt.Fprintf(&w, "## SBOM of `%s` (%s closure)\n\n", b.Target, scope)
+	fmt.Fprintf(&w, "## SBOM of `%s` (%s closure)\n\n", target, scope)
 	fmt.Fprintf(&w, "| components | store paths | embedded packages | closure size |\n|---:|---:|---:|---:|\n| %d | %d | %d | %s |\n\n",
 		s.Components, s.StorePaths, s.Embedded, humanBytes(s.ClosureBytes))
 	w.WriteString("### Licenses\n\n| license | store paths |\n|---|---:|\n")

@@ -41,7 +41,7 @@ func TestMarkdown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := load(t, tt.name)
-			got := summary.Markdown(b, tt.scope, files)
+			got := summary.Markdown(b.Target, tt.scope, b.Stats(summary.LargestPaths), files)
 			golden.Check(t, filepath.Join("testdata", tt.name, "summary.md"), []byte(got))
 			for _, want := range tt.contains {
 				if !strings.Contains(got, want) {
@@ -52,13 +52,14 @@ func TestMarkdown(t *testing.T) {
 	}
 }
 
-// TestLargestPaths: the table stops at LargestPaths store paths.
+// TestLargestPaths: the table lists s.Largest, largest first, which
+// Stats(LargestPaths) stops at LargestPaths store paths.
 func TestLargestPaths(t *testing.T) {
 	b := &sbom.BOM{Target: "many"}
 	for i := range summary.LargestPaths + 5 {
 		b.Components = append(b.Components, sbom.Component{Ref: strings.Repeat("x", i+1), NarSize: int64(i + 1)})
 	}
-	got := summary.Markdown(b, sbom.Runtime, nil)
+	got := summary.Markdown(b.Target, sbom.Runtime, b.Stats(summary.LargestPaths), nil)
 	if n := strings.Count(got, "| `x"); n != summary.LargestPaths {
 		t.Errorf("%d rows of store paths, want %d:\n%s", n, summary.LargestPaths, got)
 	}
