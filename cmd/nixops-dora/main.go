@@ -38,6 +38,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return a.Fail(explain(err))
 	}
+	for _, w := range r.Warnings {
+		a.Warningf("%s", w)
+	}
 	a.Infof("%d commits read, %d deployments in the window %s to %s",
 		r.CommitsSeen, r.Metrics.Deployments, r.Window.Start.Format("2006-01-02"), r.Window.End.Format("2006-01-02"))
 	files, err := write(r, cfg.OutputDir)

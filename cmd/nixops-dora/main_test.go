@@ -391,3 +391,29 @@ func TestLaptop(t *testing.T) {
 	}
 	readFiles(t, out, "dora.json", "dora.prom")
 }
+
+// TestWarnings: a release tag whose tagger date cannot be read is a
+// warning naming its object, and the release counts at its commit's
+// committer time; a broken tag outside tag-pattern is never read.
+func TestWarnings(t *testing.T) {
+	g := scenario(t)
+	head := g.run("", "rev-parse", "HEAD")
+	tag := g.hashObject("tag", "object "+head+"\ntype commit\ntag v1.4.0\ntagger R <r@example.com> soon +0000\n\nrelease\n")
+	g.run("", "update-ref", "refs/tags/v1.4.0", tag)
+	broken := g.hashObject("tag", "object nonsense\ntype commit\ntag old\n\nold\n")
+	// git update-ref refuses a ref to an object it cannot parse.
+	if err := os.WriteFile(filepath.Join(g.dir, ".git", "refs", "tags", "old-broken"), []byte(broken+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, map[string]string{"repo": g.dir, "output-dir": filepath.Join(t.TempDir(), "out")})
+	if code := r.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, r.Stdout.String())
+	}
+	want := "::warning::tag v1.4.0 (object " + tag + `): unreadable signature: tagger date "soon": it is deployed at its commit's committer time` + "\n"
+	if !strings.Contains(r.Stdout.String(), want) {
+		t.Errorf("stdout lacks %q:\n%s", want, r.Stdout.String())
+	}
+	if got := r.Outputs(t)["deployments"]; got != "6" {
+		t.Errorf("deployments %q, want 6: v1.4.0 at HEAD's committer time, the window's end", got)
+	}
+}

@@ -33,13 +33,14 @@ func Compute(ctx context.Context, repoPath string, cfg Config) (*Report, error) 
 
 // state is what the repository holds for the metrics.
 type state struct {
-	g       *history.Graph
-	deps    []*deploy
-	ignored []IgnoredTag
-	head    history.Hash
-	branch  string
-	until   time.Time
-	shallow bool
+	g        *history.Graph
+	deps     []*deploy
+	ignored  []IgnoredTag
+	head     history.Hash
+	branch   string
+	until    time.Time
+	shallow  bool
+	warnings []history.Warning
 }
 
 func readState(ctx context.Context, repo *history.Repo, s settings) (*state, error) {
@@ -64,7 +65,8 @@ func readState(ctx context.Context, repo *history.Repo, s settings) (*state, err
 	}
 	st := &state{g: g, head: head, branch: src.branch, shallow: len(cut) > 0}
 	st.deps, st.ignored = src.deploys(g, s)
-	st.until = untilOf(g, head, src.tags, s)
+	st.until = untilOf(g, head, src.tags.Peeled, s)
+	st.warnings = append(append(st.warnings, src.tags.Warnings...), g.Warnings...)
 	return st, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/history"
 )
 
 // SchemaVersion is the version of the JSON report. It changes when a field
@@ -30,6 +32,11 @@ type Report struct {
 	Deployments   []Deployment `json:"deployments"` // in the window, in deployment order
 	Weekly        []Week       `json:"weekly"`
 	BandsSource   string       `json:"bands_source"`
+	// Warnings name the objects read with a date left out (tags with an
+	// unreadable tagger date, commits with unreadable author or committer
+	// dates), tags first; the action prints them, the JSON report does not
+	// hold them.
+	Warnings []history.Warning `json:"-"`
 }
 
 // Window is the half-open interval (Start, End] of deploy times counted.

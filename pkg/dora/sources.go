@@ -2,6 +2,7 @@ package dora
 
 import (
 	"fmt"
+	"path"
 
 	"github.com/voidnxsec/nixops-actions/pkg/history"
 )
@@ -14,7 +15,7 @@ type sources struct {
 	head    history.Hash
 	branch  string       // production branch; "" in tags mode without one
 	tip     history.Hash // its commit
-	tags    []history.Tag
+	tags    *history.TagList
 	cands   []history.Tag
 	ignored []IgnoredTag
 }
@@ -34,7 +35,12 @@ func newSources(repo *history.Repo, s settings, head history.Hash, headBranch st
 		}
 		src.tip = tip
 	}
-	tags, err := repo.Tags()
+	// Only tags matching the pattern are read: a malformed tag that is not
+	// a deployment must not fail the run.
+	tags, err := repo.Tags(func(name string) bool {
+		ok, _ := path.Match(s.tagPattern, name)
+		return ok
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -63,10 +63,11 @@ func TestTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	tags, err := h.Tags()
+	list, err := h.Tags(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tags := list.Peeled
 	got := map[string]string{}
 	for _, tg := range tags {
 		got[tg.Name] = fmt.Sprintf("%s annotated=%v tagger=%s", short(tg.Commit), tg.Annotated, tg.Tagger.Format(time.RFC3339))
@@ -81,8 +82,11 @@ func TestTags(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("tags\n got %v\nwant %v", got, want)
 	}
-	if names := fmt.Sprint(tagNames(tags)); names != "[v-tree v1 v1-light v1-outer]" {
-		t.Errorf("order %s, want sorted by name", names)
+	if names := fmt.Sprint(tagNames(tags)); names != "[v-tree v1 v1-light v1-outer]" || fmt.Sprint(list.Names) != names {
+		t.Errorf("order %s, names %v, want both sorted by name", names, list.Names)
+	}
+	if len(list.Warnings) != 0 {
+		t.Errorf("warnings %v", list.Warnings)
 	}
 }
 

@@ -212,7 +212,11 @@ func (w *walk) graph() (*Graph, error) {
 				ps = append(ps, j)
 			}
 		}
-		g.Commits[i] = Commit{Hash: w.hashes[i], Parents: ps, AuthorTime: raw.author, CommitterTime: raw.comm, Message: raw.message}
+		g.Commits[i] = Commit{Hash: w.hashes[i], Parents: ps, AuthorTime: raw.author, CommitterTime: raw.comm,
+			Message: raw.message, Undated: raw.undated}
+		if raw.dateErr != nil {
+			g.Warnings = append(g.Warnings, Warning{Object: w.hashes[i], Err: raw.dateErr})
+		}
 	}
 	return g, nil
 }
