@@ -15,12 +15,12 @@ import (
 )
 
 type repo struct {
-	t   *testing.T
+	t   testing.TB
 	git string
 	dir string
 }
 
-func newRepo(t *testing.T) *repo {
+func newRepo(t testing.TB) *repo {
 	r := &repo{t: t, git: testenv.LookPath(t, "git"), dir: t.TempDir()}
 	r.run("", "init", "-q", "-b", "main")
 	return r
@@ -132,7 +132,7 @@ func TestLoadMatchesGit(t *testing.T) {
 	check("commit-graph and newer loose commits")
 }
 
-func packIdx(t *testing.T, r *repo) string {
+func packIdx(t testing.TB, r *repo) string {
 	m, _ := filepath.Glob(r.dir + "/.git/objects/pack/*.idx")
 	if len(m) != 1 {
 		t.Fatalf("packs %v, want one", m)

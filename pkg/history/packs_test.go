@@ -20,7 +20,7 @@ type packed struct {
 	head      Hash
 }
 
-func newPacked(t *testing.T) *packed {
+func newPacked(t testing.TB) *packed {
 	t.Helper()
 	r := newRepo(t)
 	for k := 0; k < 6; k++ {
@@ -46,7 +46,7 @@ func parseHash(s string) (Hash, error) {
 
 // rewrite replaces a pack file (git writes them read-only) with f of its
 // content.
-func rewrite(t *testing.T, path string, f func([]byte) []byte) {
+func rewrite(t testing.TB, path string, f func([]byte) []byte) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
