@@ -118,7 +118,7 @@ type Week struct {
 }
 
 // DecodeReport reads a dora.json back. Fields the Report type does not
-// have, and another schema version, are errors: a reader that silently
+// have, data after the report, and another schema version, are errors: a reader that silently
 // dropped them would compute from a different report than was written.
 func DecodeReport(r io.Reader) (*Report, error) {
 	dec := json.NewDecoder(r)
@@ -126,6 +126,9 @@ func DecodeReport(r io.Reader) (*Report, error) {
 	var rep Report
 	if err := dec.Decode(&rep); err != nil {
 		return nil, fmt.Errorf("dora report: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("dora report: more data after the report")
 	}
 	if rep.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("dora report: schema_version %d, this version reads %d", rep.SchemaVersion, SchemaVersion)
