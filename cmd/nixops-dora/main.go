@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
@@ -81,31 +82,34 @@ func parseInputs(a *action.Action, args []string, getenv func(string) string) (d
 	if cfg.OutputDir == "" {
 		return cfg, errors.New(`input "output-dir": empty (accepted: a directory path, such as "out")`)
 	}
-	return cfg, nameInputs(cfg.Validate())
+	return cfg, inputErrors(cfg.Validate())
 }
 
-// inputNames are the inputs pkg/dora may name at the start of an error.
-var inputNames = []string{"repo", "deployments", "tag-pattern", "branch", "window", "until", "commit-time", "exclude-merges", "hotfix-pattern", "allow-shallow", "output-dir"}
-
-// nameInputs rewrites pkg/dora's "window: ..." errors into the wording of
-// pkg/action, `input "window": ...`, so every bad input reads the same.
-func nameInputs(err error) error {
+// inputErrors words pkg/dora's errors for the action: a ConfigError names
+// a Config field, and Config's JSON names are the inputs' names (the report
+// echoes the inputs under them).
+func inputErrors(err error) error {
 	if err == nil {
 		return nil
 	}
 	var parts []error
 	for _, e := range split(err) {
-		name, rest, ok := strings.Cut(e.Error(), ": ")
-		known := false
-		for _, n := range inputNames {
-			known = known || n == name
-		}
-		if ok && known {
-			e = fmt.Errorf("input %q: %s", name, rest)
+		var ce *dora.ConfigError
+		if errors.As(e, &ce) {
+			e = fmt.Errorf("input %q: %w", inputOf(ce.Field), ce.Err)
 		}
 		parts = append(parts, e)
 	}
 	return errors.Join(parts...)
+}
+
+func inputOf(field string) string {
+	f, ok := reflect.TypeFor[dora.Config]().FieldByName(field)
+	if !ok {
+		return field
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
 }
 
 func split(err error) []error {
@@ -115,16 +119,16 @@ func split(err error) []error {
 	return []error{err}
 }
 
-// explain turns what Compute found wrong with the repository into an error
-// that says what to do: pkg/dora names the input at fault, and a shallow
-// clone gets the checkout step that fixes it.
+// explain adds what to do to Compute's errors: the input at fault, and
+// for a shallow clone the checkout step that fixes it.
 func explain(err error) error {
-	if strings.Contains(err.Error(), "shallow clone") {
-		return fmt.Errorf("%w\nFetch the whole history:\n"+
+	if errors.Is(err, dora.ErrShallow) {
+		return fmt.Errorf("%w: set fetch-depth: 0 on actions/checkout (or allow-shallow: true to measure the partial history)\n"+
+			"Fetch the whole history:\n"+
 			"  - uses: actions/checkout@v4\n"+
 			"    with:\n"+
 			"      fetch-depth: 0\n"+
 			"(on a laptop: git fetch --unshallow)", err)
 	}
-	return nameInputs(err)
+	return inputErrors(err)
 }

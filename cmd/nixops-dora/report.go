@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
-	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 	"github.com/voidnxsec/nixops-actions/pkg/dora/exposition"
 	"github.com/voidnxsec/nixops-actions/pkg/dora/summary"
@@ -23,41 +21,10 @@ func write(r *dora.Report, dir string) (files, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return f, fmt.Errorf("input \"output-dir\": cannot create %q: %w", dir, err)
 	}
-	data, err := encode(r)
-	if err != nil {
-		return f, err
-	}
-	if err := atomicfile.Write(f.report, data, 0o644); err != nil {
+	if err := dora.WriteReport(f.report, r); err != nil {
 		return f, err
 	}
 	return f, exposition.WriteFile(f.metrics, r)
-}
-
-// encode is the JSON report: indented, in field order (the report holds no
-// maps, so the bytes depend on the repository state alone), lists always
-// arrays so a reader never meets null where it expects [].
-func encode(r *dora.Report) ([]byte, error) {
-	c := *r
-	c.Rules = orEmpty(c.Rules)
-	c.IgnoredTags = orEmpty(c.IgnoredTags)
-	c.Weekly = orEmpty(c.Weekly)
-	c.Deployments = make([]dora.Deployment, len(r.Deployments))
-	for i, d := range r.Deployments {
-		d.Fixes = orEmpty(d.Fixes)
-		c.Deployments[i] = d
-	}
-	data, err := json.MarshalIndent(&c, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encoding the report: %w", err)
-	}
-	return append(data, '\n'), nil
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // report sets the step outputs, the headline numbers as plain decimals

@@ -18,10 +18,10 @@ func Compute(ctx context.Context, repoPath string, cfg Config) (*Report, error) 
 	}
 	repo, err := history.Open(repoPath)
 	if errors.Is(err, history.ErrNotRepository) {
-		return nil, fmt.Errorf("repo: %s is not a git repository (accepted: the path of a git work tree, such as \".\" after actions/checkout)", repoPath)
+		return nil, configError("Repo", "%s is not a git repository (accepted: the path of a git work tree, such as \".\" after actions/checkout)", repoPath)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("repo: %w", err)
+		return nil, &ConfigError{Field: "Repo", Err: err}
 	}
 	defer repo.Close()
 	st, err := readState(ctx, repo, s)
@@ -46,7 +46,7 @@ type state struct {
 func readState(ctx context.Context, repo *history.Repo, s settings) (*state, error) {
 	head, headBranch, err := repo.Head()
 	if err != nil {
-		return nil, fmt.Errorf("repo: %w (a repository without commits has no history to measure)", err)
+		return nil, configError("Repo", "%w (a repository without commits has no history to measure)", err)
 	}
 	cut, err := repo.Shallow()
 	if err != nil {
@@ -61,7 +61,7 @@ func readState(ctx context.Context, repo *history.Repo, s settings) (*state, err
 		return nil, err
 	}
 	if len(cut) > 0 && !s.allowShallow {
-		return nil, fmt.Errorf("the repository is a shallow clone (%d commits): set fetch-depth: 0 on actions/checkout (or allow-shallow: true to measure the partial history)", len(g.Commits))
+		return nil, fmt.Errorf("%w (%d commits)", ErrShallow, len(g.Commits))
 	}
 	st := &state{g: g, head: head, branch: src.branch, shallow: len(cut) > 0}
 	st.deps, st.ignored = src.deploys(g, s)

@@ -42,7 +42,7 @@ func candidateTags(tags *history.TagList, s settings) ([]history.Tag, []IgnoredT
 		cands = append(cands, t)
 	}
 	if len(tags.Names) > 0 && len(cands) == 0 && len(ignored) == 0 {
-		return nil, nil, fmt.Errorf("tag-pattern: %q matches none of the %d tags (seen: %s) (accepted: a glob in Go path.Match syntax matching your release tags, such as 'v*' or 'release-*')",
+		return nil, nil, configError("TagPattern", "%q matches none of the %d tags (seen: %s) (accepted: a glob in Go path.Match syntax matching your release tags, such as 'v*' or 'release-*')",
 			s.tagPattern, len(tags.Names), sample(tags.Names))
 	}
 	return cands, ignored, nil

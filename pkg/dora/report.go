@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
 	"github.com/voidnxsec/nixops-actions/pkg/history"
 )
 
@@ -134,4 +135,33 @@ func DecodeReport(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("dora report: schema_version %d, this version reads %d", rep.SchemaVersion, SchemaVersion)
 	}
 	return &rep, nil
+}
+
+// EncodeReport is dora.json: indented, in field order (the report holds no
+// maps, so the bytes depend on the repository state alone), lists always
+// arrays so a reader never meets null where it expects [].
+func EncodeReport(r *Report) ([]byte, error) {
+	c := *r
+	c.Rules = nonNil(c.Rules)
+	c.IgnoredTags = nonNil(c.IgnoredTags)
+	c.Weekly = nonNil(c.Weekly)
+	c.Deployments = make([]Deployment, len(r.Deployments))
+	for i, d := range r.Deployments {
+		d.Fixes = nonNil(d.Fixes)
+		c.Deployments[i] = d
+	}
+	data, err := json.MarshalIndent(&c, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding the report: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// WriteReport writes EncodeReport's bytes to path, whole or not at all.
+func WriteReport(path string, r *Report) error {
+	data, err := EncodeReport(r)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
 }

@@ -1,7 +1,6 @@
 package dora
 
 import (
-	"fmt"
 	"path"
 
 	"github.com/voidnxsec/nixops-actions/pkg/history"
@@ -24,14 +23,14 @@ func newSources(repo *history.Repo, s settings, head history.Hash, headBranch st
 	src := &sources{s: s, head: head, branch: s.branch}
 	if s.branchMode && src.branch == "" {
 		if headBranch == "" {
-			return nil, fmt.Errorf("branch: HEAD is detached, so the production branch is unknown (accepted: a branch name, such as main)")
+			return nil, configError("Branch", "HEAD is detached, so the production branch is unknown (accepted: a branch name, such as main)")
 		}
 		src.branch = headBranch
 	}
 	if src.branch != "" {
 		tip, err := repo.Branch(src.branch)
 		if err != nil {
-			return nil, fmt.Errorf("branch: %w (accepted: a branch of the repository; with actions/checkout, fetch it with fetch-depth: 0)", err)
+			return nil, configError("Branch", "%w (accepted: a branch of the repository; with actions/checkout, fetch it with fetch-depth: 0)", err)
 		}
 		src.tip = tip
 	}
