@@ -12,14 +12,15 @@ import (
 // lead times are differences, for which the author's time zone is
 // irrelevant (2024-01-01T10:00+05:30 and 2024-01-01T04:30Z are one instant).
 type Commit struct {
-	Hash          Hash
+	Hash Hash
+	// Undated: neither the author nor the committer line has a readable
+	// date, and both times are 0 (a Warning says so). It sits in the
+	// padding after Hash, so that 100,000 commits take no more memory.
+	Undated       bool
 	Parents       []int32 // indexes in Graph.Commits; parents cut off by a shallow clone are absent
 	AuthorTime    int64
 	CommitterTime int64
 	Message       string
-	// Undated: neither the author nor the committer line has a readable
-	// date, and both times are 0 (a Warning says so).
-	Undated bool
 }
 
 // Graph is the commits reachable from the roots given to Load.
@@ -73,8 +74,14 @@ type rawCommit struct {
 	parents      []Hash
 	author, comm int64
 	message      string
-	undated      bool
-	dateErr      error // an unreadable author or committer line
+}
+
+// dateProblem is an author or committer line without a readable date. It
+// is kept apart from rawCommit, which there are 100,000 of, since few
+// commits have one.
+type dateProblem struct {
+	err     error
+	undated bool // neither date could be read
 }
 
 var errBadCommit = errors.New("malformed commit object")
@@ -88,8 +95,8 @@ var ErrBadSignature = errors.New("unreadable signature")
 // start with a space) and the message after the first empty line. It is
 // object.Commit.Decode without the allocations for what is not needed here.
 // A malformed parent is an error; an author or committer line without a
-// readable date is not (see dates).
-func parseCommit(b []byte) (rawCommit, error) {
+// readable date is not: dates says what was done about it.
+func parseCommit(b []byte) (rawCommit, *dateProblem, error) {
 	var c rawCommit
 	var sig signatures
 	for len(b) > 0 {
@@ -104,11 +111,10 @@ func parseCommit(b []byte) (rawCommit, error) {
 			break
 		}
 		if err := c.header(line, &sig); err != nil {
-			return c, err
+			return c, nil, err
 		}
 	}
-	c.dates(sig)
-	return c, nil
+	return c, c.dates(sig), nil
 }
 
 // signatures are the author and committer lines of a commit.
@@ -143,22 +149,23 @@ func (c *rawCommit) header(line []byte, sig *signatures) error {
 
 // dates reads the author and committer times. One that is missing or
 // unreadable takes the other's time, and the commit is undated when both
-// are; dateErr says which, for the warning.
-func (c *rawCommit) dates(sig signatures) {
+// are; the problem says which, for the warning.
+func (c *rawCommit) dates(sig signatures) *dateProblem {
 	a, aerr := signatureTime("author", sig.author, sig.hasAuthor)
 	m, merr := signatureTime("committer", sig.committer, sig.hasCommitter)
 	c.author, c.comm = a, m
 	switch {
 	case aerr != nil && merr != nil:
-		c.author, c.comm, c.undated = 0, 0, true
-		c.dateErr = fmt.Errorf("%w; %w: the commit is left out of lead times", aerr, merr)
+		c.author, c.comm = 0, 0
+		return &dateProblem{err: fmt.Errorf("%w; %w: the commit is left out of lead times", aerr, merr), undated: true}
 	case aerr != nil:
 		c.author = m
-		c.dateErr = fmt.Errorf("%w: its committer time stands in", aerr)
+		return &dateProblem{err: fmt.Errorf("%w: its committer time stands in", aerr)}
 	case merr != nil:
 		c.comm = a
-		c.dateErr = fmt.Errorf("%w: its author time stands in", merr)
+		return &dateProblem{err: fmt.Errorf("%w: its author time stands in", merr)}
 	}
+	return nil
 }
 
 // signatureTime reads "Name <email> 1700000000 +0530"; the Unix time is

@@ -28,9 +28,9 @@ func TestParseObjects(t *testing.T) {
 		"commit-encoding":   "parents [457d960f83d32a854ccfb57b55b5fc51a78a57c7] author 1704083400 committer 1704153600 message \"Caf\\xe9\\n\"",
 	}
 	for name, want := range commits {
-		c, err := parseCommit(readObject(t, name))
-		if err != nil || c.dateErr != nil {
-			t.Errorf("%s: %v %v", name, err, c.dateErr)
+		c, p, err := parseCommit(readObject(t, name))
+		if err != nil || p != nil {
+			t.Errorf("%s: %v %v", name, err, p)
 			continue
 		}
 		if got := fmt.Sprintf("parents %v author %d committer %d message %q", c.parents, c.author, c.comm, c.message); got != want {
@@ -67,7 +67,7 @@ func FuzzParseCommit(f *testing.F) {
 	f.Add([]byte("tree x\nparent 0123\n\n"))
 	f.Add([]byte("author A <a> 1 +0000\ncommitter C <c> +0000\n\nmsg"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := parseCommit(data)
+		c, p, err := parseCommit(data)
 		if err != nil {
 			if !errors.Is(err, errBadCommit) {
 				t.Errorf("error %v does not wrap errBadCommit", err)
@@ -84,11 +84,11 @@ func FuzzParseCommit(f *testing.F) {
 		if !bytes.HasSuffix(data, []byte(c.message)) {
 			t.Errorf("message %q is not the end of the object", c.message)
 		}
-		if c.dateErr != nil && !errors.Is(c.dateErr, ErrBadSignature) {
-			t.Errorf("date error %v does not wrap ErrBadSignature", c.dateErr)
+		if p != nil && !errors.Is(p.err, ErrBadSignature) {
+			t.Errorf("date error %v does not wrap ErrBadSignature", p.err)
 		}
-		if c.undated && (c.dateErr == nil || c.author != 0 || c.comm != 0) {
-			t.Errorf("undated commit with times %d %d, error %v", c.author, c.comm, c.dateErr)
+		if p != nil && p.undated && (c.author != 0 || c.comm != 0) {
+			t.Errorf("undated commit with times %d %d, error %v", c.author, c.comm, p.err)
 		}
 		if c.author < 0 || c.comm < 0 {
 			t.Errorf("negative times %d %d", c.author, c.comm)
