@@ -71,7 +71,8 @@ func readState(ctx context.Context, repo *history.Repo, s settings) (*state, err
 }
 
 // untilOf is the window's end: the until input, else the committer time of
-// HEAD, or the tagger date of an annotated tag on HEAD when later. Never the
+// HEAD, or the tagger date of an annotated tag on HEAD when later (tags
+// holds only those matching tag-pattern: the others are not read). Never the
 // wall clock, so that the same repository state gives the same report; the
 // tag date counts because a release workflow runs on a tagged HEAD whose
 // annotated tag is younger than its commit, and that release must be in.

@@ -19,8 +19,8 @@
 //     window: a deployment inside the window keeps its commits from before
 //     the window start, and their lead times count.
 //   - Window: deploy times in (until - window, until]. until defaults to
-//     HEAD's committer time, or the tagger date of an annotated tag on HEAD
-//     when later (a release workflow runs on the tagged HEAD, and its tag is
+//     HEAD's committer time, or the tagger date of an annotated tag
+//     matching tag-pattern on HEAD when later (a release workflow runs on the tagged HEAD, and its tag is
 //     younger than its commit). Deployments after until are dropped before
 //     anything else: the report is what was known at until, so a fix that
 //     came later does not make a deployment in the window failed.

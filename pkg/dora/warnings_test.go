@@ -86,3 +86,20 @@ func TestUnreadableDates(t *testing.T) {
 		}
 	}
 }
+
+// Only a tag matching tag-pattern on HEAD moves the window's end: the
+// others are not read at all. v1 (1h) on HEAD (0h) ends the window at 1h;
+// docs-1 on HEAD, dated 100h, does not move it.
+func TestUntilFromMatchingTagsOnly(t *testing.T) {
+	r := newGitRepo(t)
+	r.commit("one", 0)
+	r.annotated("v1", "HEAD", 1)
+	r.annotated("docs-1", "HEAD", 100)
+	rep, err := Compute(context.Background(), r.dir, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Window.End.Equal(t0.Add(time.Hour)) {
+		t.Errorf("window end %s, want v1's date %s", rep.Window.End, t0.Add(time.Hour))
+	}
+}
