@@ -219,6 +219,28 @@ func setJournalMode(t *testing.T, file, mode string) {
 	}
 }
 
+// settle leaves a database copy as Nix leaves a database no process has
+// open: the log checkpointed into the file, no -wal or -shm file.
+func settle(t *testing.T, file string) {
+	t.Helper()
+	conn, err := sqlite.NewConnector("file:" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(conn)
+	if _, err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(file + suffix); err == nil {
+			t.Fatalf("%s%s is still there after the last connection closed", file, suffix)
+		}
+	}
+}
+
 func index(infos []pathinfo.Info) map[string]pathinfo.Info {
 	m := map[string]pathinfo.Info{}
 	for _, in := range infos {
@@ -391,6 +413,7 @@ func TestOtherUser(t *testing.T) {
 	if err := os.WriteFile(bin, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, filepath.Join(state, "db", "db.sqlite"))
 	for _, d := range []string{dir, state, filepath.Join(state, "db")} {
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)

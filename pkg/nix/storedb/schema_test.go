@@ -73,6 +73,14 @@ func TestSchema(t *testing.T) {
 		if strings.TrimSpace(string(data)) != "10" {
 			t.Errorf("Nix wrote schema version %q, this package reads %d", data, SchemaVersion)
 		}
+		db := f.open(t)
+		var tables string
+		q := `SELECT group_concat(m.name || '(' || (SELECT group_concat(name, ',') FROM pragma_table_info(m.name)) || ')', ' ')
+			FROM sqlite_master m WHERE m.type = 'table'`
+		if err := db.sql.QueryRow(q).Scan(&tables); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("tables: %s", tables)
 	})
 }
 

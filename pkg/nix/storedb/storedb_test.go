@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -51,10 +52,10 @@ func sharedFixture(t *testing.T) *fixture {
 		if shared.dir, err = os.MkdirTemp("", "storedb-fixture-"); err != nil {
 			t.Fatal(err)
 		}
-		ok := t.Run("build-fixture", func(t *testing.T) { shared.f = newFixture(t, shared.dir) })
-		if !ok || shared.f == nil {
-			shared.err = "building the shared fixture failed in " + t.Name()
-		}
+		// Set until the build returns: newFixture stops t on failure.
+		shared.err = "building the shared fixture failed in " + t.Name()
+		shared.f = newFixture(t, shared.dir)
+		shared.err = ""
 	}
 	if shared.err != "" {
 		t.Fatal(shared.err)
@@ -416,12 +417,29 @@ func TestNixVersions(t *testing.T) {
 }
 
 // copyState copies the database directory of state into a new state
-// directory, for tests that change or lock it.
+// directory, for tests that change or lock it. The -shm file is left
+// behind: it belongs to the processes that have the original open, and
+// SQLite rebuilds it from the log.
 func copyState(t *testing.T, state string) string {
 	t.Helper()
 	dst := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dst, "db"), os.DirFS(filepath.Join(state, "db"))); err != nil {
+	src := filepath.Join(state, "db")
+	err := os.CopyFS(filepath.Join(dst, "db"), filteredFS{os.DirFS(src), func(name string) bool {
+		return !strings.HasSuffix(name, "-shm")
+	}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// filteredFS hides the files keep refuses.
+type filteredFS struct {
+	fs.FS
+	keep func(name string) bool
+}
+
+func (f filteredFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(f.FS, name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return !f.keep(e.Name()) }), err
 }
