@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,8 +33,9 @@ func (e *InvalidPathError) Error() string {
 
 // The roots come as one JSON array parameter: any number of paths, no
 // statement text built from them, and no temporary table (the connection
-// is read-only). References are gathered per row with the Refs index;
-// store paths hold no spaces.
+// is read-only). References come as the ids Refs holds, read from its
+// primary key alone, and become paths in Go: in a closure every one of
+// them is a row of the answer already.
 const (
 	rootsCTE = `roots(id) AS (SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?1)))`
 	// UNION, not UNION ALL: each path enters the closure once however
@@ -41,9 +43,10 @@ const (
 	closureCTE = `WITH RECURSIVE ` + rootsCTE + `,
 		closure(id) AS (SELECT id FROM roots UNION SELECT Refs.reference FROM Refs JOIN closure ON Refs.referrer = closure.id)`
 	selectObjects = `
-		SELECT v.path, v.hash, v.registrationTime, v.deriver, v.narSize, v.ultimate, v.sigs, v.ca,
-			(SELECT group_concat(r.path, ' ') FROM Refs JOIN ValidPaths r ON r.id = Refs.reference WHERE Refs.referrer = v.id)
+		SELECT v.id, v.path, v.hash, v.registrationTime, v.deriver, v.narSize, v.ultimate, v.sigs, v.ca,
+			(SELECT group_concat(reference) FROM Refs WHERE referrer = v.id)
 		FROM %s AS c JOIN ValidPaths v ON v.id = c.id`
+	pathsQuery = `SELECT id, path FROM ValidPaths WHERE id IN (SELECT value FROM json_each(?1))`
 )
 
 var (
@@ -88,48 +91,128 @@ func (db *DB) Objects(ctx context.Context, paths []string, recursive bool) ([]Ob
 	if recursive {
 		q = closureQuery
 	}
-	objs, err := db.scanObjects(tx.QueryContext(ctx, q, string(roots)))
+	objs, refs, err := db.scanObjects(tx.QueryContext(ctx, q, string(roots)))
 	if err != nil {
+		return nil, err
+	}
+	if err := db.resolveRefs(ctx, tx, objs, refs); err != nil {
 		return nil, err
 	}
 	return addMissing(objs, paths, recursive)
 }
 
-// scanObjects reads the rows of selectObjects.
-func (db *DB) scanObjects(rows *sql.Rows, err error) ([]Object, error) {
+// scanObjects reads the rows of selectObjects: the objects, and the ids
+// of their references.
+func (db *DB) scanObjects(rows *sql.Rows, err error) (objs []Object, refs []idRefs, _ error) {
 	if err != nil {
-		return nil, db.wrap(err)
+		return nil, nil, db.wrap(err)
 	}
 	defer rows.Close()
-	var objs []Object
 	for rows.Next() {
 		var (
-			o                       Object
-			hash                    string
-			regTime                 int64
-			deriver, sigs, ca, refs sql.NullString
-			narSize, ultimate       sql.NullInt64
+			o                         Object
+			r                         idRefs
+			hash                      string
+			regTime                   int64
+			deriver, sigs, ca, refIDs sql.NullString
+			narSize, ultimate         sql.NullInt64
 		)
-		if err := rows.Scan(&o.Path, &hash, &regTime, &deriver, &narSize, &ultimate, &sigs, &ca, &refs); err != nil {
-			return nil, db.wrap(err)
+		if err := rows.Scan(&r.id, &o.Path, &hash, &regTime, &deriver, &narSize, &ultimate, &sigs, &ca, &refIDs); err != nil {
+			return nil, nil, db.wrap(err)
 		}
 		o.Valid = true
 		if o.NarHash, err = sriHash(hash); err != nil {
-			return nil, fmt.Errorf("%s: NAR hash of %s: %w", db.file, o.Path, err)
+			return nil, nil, fmt.Errorf("%s: NAR hash of %s: %w", db.file, o.Path, err)
+		}
+		if r.refs, err = parseIDs(refIDs.String); err != nil {
+			return nil, nil, fmt.Errorf("%s: references of %s: %w", db.file, o.Path, err)
 		}
 		o.NarSize = narSize.Int64
 		o.Deriver, o.CA = deriver.String, ca.String
-		o.References = strings.Fields(refs.String)
-		slices.Sort(o.References)
 		o.Signatures = nilIfEmpty(strings.Fields(sigs.String))
 		o.RegistrationTime = time.Unix(regTime, 0)
 		o.Ultimate = ultimate.Int64 != 0
-		objs = append(objs, o)
+		objs, refs = append(objs, o), append(refs, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, db.wrap(err)
+		return nil, nil, db.wrap(err)
 	}
-	return objs, nil
+	return objs, refs, nil
+}
+
+// idRefs is the row id of an object and the ids of its references.
+type idRefs struct {
+	id   int64
+	refs []int64
+}
+
+// parseIDs reads group_concat's comma-separated integers.
+func parseIDs(s string) ([]int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	ids := make([]int64, 0, strings.Count(s, ",")+1)
+	for f := range strings.SplitSeq(s, ",") {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// resolveRefs sets the references of objs (refs[i] belongs to objs[i]) to
+// sorted paths, asking the database for the paths of ids outside objs.
+func (db *DB) resolveRefs(ctx context.Context, tx *sql.Tx, objs []Object, refs []idRefs) error {
+	paths := make(map[int64]string, len(objs))
+	for i, r := range refs {
+		paths[r.id] = objs[i].Path
+	}
+	var unknown []int64
+	for _, r := range refs {
+		for _, id := range r.refs {
+			if _, ok := paths[id]; !ok {
+				paths[id] = ""
+				unknown = append(unknown, id)
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		if err := db.readPaths(ctx, tx, unknown, paths); err != nil {
+			return err
+		}
+	}
+	for i, r := range refs {
+		objs[i].References = make([]string, len(r.refs))
+		for j, id := range r.refs {
+			objs[i].References[j] = paths[id]
+		}
+		slices.Sort(objs[i].References)
+	}
+	return nil
+}
+
+// readPaths fills paths[id] for ids.
+func (db *DB) readPaths(ctx context.Context, tx *sql.Tx, ids []int64, paths map[int64]string) error {
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, pathsQuery, string(arg))
+	if err != nil {
+		return db.wrap(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			return db.wrap(err)
+		}
+		paths[id] = p
+	}
+	return db.wrap(rows.Err())
 }
 
 // addMissing sorts objs by path and adds the paths the store lacks (or,
