@@ -149,7 +149,10 @@ func BenchmarkClosure10k(b *testing.B) {
 	b.ReportMetric(dbWall.Seconds(), "s/storedb")
 	b.ReportMetric(cliWall.Seconds(), "s/nix-path-info")
 	b.ReportMetric(dbWall.Seconds()/cliWall.Seconds(), "ratio-wall")
-	b.ReportMetric(median(db, cpuOf).Seconds()/median(cli, cpuOf).Seconds(), "ratio-cpu")
+	dbCPU, cliCPU := median(db, cpuOf), median(cli, cpuOf)
+	b.ReportMetric(dbCPU.Seconds(), "cpu-s/storedb")
+	b.ReportMetric(cliCPU.Seconds(), "cpu-s/nix-path-info")
+	b.ReportMetric(dbCPU.Seconds()/cliCPU.Seconds(), "ratio-cpu")
 	b.ReportMetric(float64(median(db, rssOf))/(1<<20), "MB-storedb")
 	b.ReportMetric(float64(median(cli, rssOf))/(1<<20), "MB-nix")
 }

@@ -139,7 +139,6 @@ func dsn(file string, busy time.Duration) string {
 	q := url.Values{}
 	q.Set("mode", "ro")
 	q.Set("_busy_timeout", strconv.FormatInt(max(busy.Milliseconds(), 1), 10))
-	q.Add("_pragma", "mmap_size(268435456)")
 	return u.String() + "?" + q.Encode()
 }
 
