@@ -135,62 +135,65 @@ func (w *writer) send(t *testing.T, stmt string) {
 // reader: the read fails with ErrBusy after the busy timeout, not later.
 func TestWriteTransaction(t *testing.T) {
 	f := sharedFixture(t)
-	ctx := context.Background()
 	top := f.out["top.out"]
-	want, err := f.cli.PathInfo(ctx, []string{top}, true)
+	want, err := f.cli.PathInfo(context.Background(), []string{top}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	newPath := filepath.Dir(top) + "/11111111111111111111111111111111-written"
+	t.Run("wal", func(t *testing.T) { testWAL(t, f, want, top, newPath) })
+	t.Run("rollback-journal", func(t *testing.T) { testRollbackJournal(t, f, want, top, newPath) })
+}
 
-	t.Run("wal", func(t *testing.T) {
-		state := copyState(t, f.state)
-		db := f.openState(t, state, WithBusyTimeout(2*time.Second))
-		w := startWriter(t, filepath.Join(state, "db", "db.sqlite"), "EXCLUSIVE", top, newPath)
-		start := time.Now()
-		got, err := db.PathInfo(ctx, []string{top}, true)
-		if err != nil {
-			t.Fatalf("reading beside an open write transaction: %v", err)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("the read took %v, longer than the busy timeout", d)
-		}
-		if !reflect.DeepEqual(normalized(got), normalized(want)) {
-			t.Errorf("read beside an uncommitted write differs from the CLI:\n%s", infoDiff(normalized(got), normalized(want)))
-		}
-		w.send(t, "COMMIT")
-		got, err = db.PathInfo(ctx, []string{top}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(got); n != len(want)+1 || !slices.Contains(index(got)[top].References, newPath) {
-			t.Errorf("after the commit: %d paths (want %d), top references %v, want %s among them", n, len(want)+1, index(got)[top].References, newPath)
-		}
-	})
+func testWAL(t *testing.T, f *fixture, want []pathinfo.Info, top, newPath string) {
+	ctx := context.Background()
+	state := copyState(t, f.state)
+	db := f.openState(t, state, WithBusyTimeout(2*time.Second))
+	w := startWriter(t, filepath.Join(state, "db", "db.sqlite"), "EXCLUSIVE", top, newPath)
+	start := time.Now()
+	got, err := db.PathInfo(ctx, []string{top}, true)
+	if err != nil {
+		t.Fatalf("reading beside an open write transaction: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the read took %v, longer than the busy timeout", d)
+	}
+	if !reflect.DeepEqual(normalized(got), normalized(want)) {
+		t.Errorf("read beside an uncommitted write differs from the CLI:\n%s", infoDiff(normalized(got), normalized(want)))
+	}
+	w.send(t, "COMMIT")
+	got, err = db.PathInfo(ctx, []string{top}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got); n != len(want)+1 || !slices.Contains(index(got)[top].References, newPath) {
+		t.Errorf("after the commit: %d paths (want %d), top references %v, want %s among them", n, len(want)+1, index(got)[top].References, newPath)
+	}
+}
 
-	t.Run("rollback-journal", func(t *testing.T) {
-		state := copyState(t, f.state)
-		file := filepath.Join(state, "db", "db.sqlite")
-		setJournalMode(t, file, "DELETE")
-		const timeout = time.Second
-		db := f.openState(t, state, WithBusyTimeout(timeout))
-		w := startWriter(t, file, "EXCLUSIVE", top, newPath)
-		start := time.Now()
-		_, err := db.PathInfo(ctx, []string{top}, true)
-		d := time.Since(start)
-		if !errors.Is(err, ErrBusy) {
-			t.Fatalf("reading beside an exclusive lock: err = %v, want ErrBusy", err)
-		}
-		// Generous above: two cores shared by many test processes.
-		if d < timeout*9/10 || d > timeout+5*time.Second {
-			t.Errorf("ErrBusy after %v, want about the busy timeout %v", d, timeout)
-		}
-		w.send(t, "ROLLBACK")
-		got, err := db.PathInfo(ctx, []string{top}, true)
-		if err != nil || !reflect.DeepEqual(normalized(got), normalized(want)) {
-			t.Errorf("after the writer rolled back: err %v, %d paths, want %d", err, len(got), len(want))
-		}
-	})
+func testRollbackJournal(t *testing.T, f *fixture, want []pathinfo.Info, top, newPath string) {
+	ctx := context.Background()
+	state := copyState(t, f.state)
+	file := filepath.Join(state, "db", "db.sqlite")
+	setJournalMode(t, file, "DELETE")
+	const timeout = time.Second
+	db := f.openState(t, state, WithBusyTimeout(timeout))
+	w := startWriter(t, file, "EXCLUSIVE", top, newPath)
+	start := time.Now()
+	_, err := db.PathInfo(ctx, []string{top}, true)
+	d := time.Since(start)
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("reading beside an exclusive lock: err = %v, want ErrBusy", err)
+	}
+	// Generous above: two cores shared by many test processes.
+	if d < timeout*9/10 || d > timeout+5*time.Second {
+		t.Errorf("ErrBusy after %v, want about the busy timeout %v", d, timeout)
+	}
+	w.send(t, "ROLLBACK")
+	got, err := db.PathInfo(ctx, []string{top}, true)
+	if err != nil || !reflect.DeepEqual(normalized(got), normalized(want)) {
+		t.Errorf("after the writer rolled back: err %v, %d paths, want %d", err, len(got), len(want))
+	}
 }
 
 func (f *fixture) openState(t *testing.T, state string, opts ...Option) *DB {

@@ -5,11 +5,15 @@
 // `nix path-info -r` asks the database once per path and prints JSON.
 //
 // The database is only ever read: it is opened with SQLite's mode=ro (the
-// connection cannot take a write lock or write a page), never immutable
-// (that flag would skip locking and ignore the write-ahead log, so rows
-// committed by a running nix-daemon or `nix build` and not yet
-// checkpointed would be missed or read torn), and every query runs in one
-// read transaction, a consistent snapshot even while Nix writes.
+// connection cannot take a write lock or write a page, and closing it
+// checkpoints nothing), never immutable (that flag skips locking and
+// ignores the write-ahead log, so rows a running nix-daemon or `nix build`
+// committed but did not yet checkpoint would be missed, or read torn), and
+// every query runs in one read transaction: a consistent snapshot while
+// Nix writes. Like any reader of a WAL database, SQLite marks its snapshot
+// in the -shm file (shared memory, not data), and where neither -wal nor
+// -shm exists it creates them empty if the directory lets it, as Nix's own
+// readers do; the database file and the log are never written.
 package storedb
 
 import (
@@ -91,7 +95,7 @@ type OpenError struct {
 }
 
 func (e *OpenError) Error() string {
-	return fmt.Sprintf("opening Nix store database %s read-only: %v", e.File, e.Err)
+	return fmt.Sprintf("Nix store database %s cannot be read: %v", e.File, e.Err)
 }
 
 func (e *OpenError) Unwrap() error { return e.Err }
