@@ -87,6 +87,13 @@ func TestSchemaOfThisNix(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("tables: %s", tables)
+	if strings.Contains(tables, "SchemaMigrations(") {
+		var migrations sql.NullString
+		if err := db.sql.QueryRow(`SELECT group_concat(migration, ' ') FROM SchemaMigrations`).Scan(&migrations); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("migrations: %q", migrations.String)
+	}
 }
 
 func writeSchema(v string) func(*testing.T, string) {
