@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Repo is the state of the fake repository. Tests read it to see what the
@@ -183,9 +184,23 @@ func (r *Repo) listComments(_ string, p map[string]string, c *Call) Response {
 	return Response{Status: http.StatusOK, Header: h, Body: out}
 }
 
+// maxComment is GitHub's limit on a comment body, in characters.
+const maxComment = 65536
+
+// tooLong is GitHub's answer to a comment body over its limit.
+func tooLong() Response {
+	return Response{Status: http.StatusUnprocessableEntity, Body: ValidationBody("Validation Failed", map[string]any{
+		"resource": "IssueComment", "code": "unprocessable", "field": "data",
+		"message": fmt.Sprintf("Body is too long (maximum is %d characters)", maxComment),
+	})}
+}
+
 func (r *Repo) createComment(login string, p map[string]string, c *Call) Response {
 	var in struct{ Body string }
 	json.Unmarshal(c.Body, &in)
+	if utf8.RuneCountInString(in.Body) > maxComment {
+		return tooLong()
+	}
 	issue, _ := strconv.Atoi(p["issue_number"])
 	r.nextID++
 	cm := &Comment{ID: r.nextID, Issue: issue, Body: in.Body, Login: login, Bot: strings.HasSuffix(login, "[bot]")}
@@ -196,6 +211,9 @@ func (r *Repo) createComment(login string, p map[string]string, c *Call) Respons
 func (r *Repo) updateComment(_ string, p map[string]string, c *Call) Response {
 	var in struct{ Body string }
 	json.Unmarshal(c.Body, &in)
+	if utf8.RuneCountInString(in.Body) > maxComment {
+		return tooLong()
+	}
 	id, _ := strconv.ParseInt(p["comment_id"], 10, 64)
 	for _, cm := range r.Comments {
 		if cm.ID == id {

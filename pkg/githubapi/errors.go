@@ -47,7 +47,7 @@ func (e *PermissionError) Error() string {
 	if e.ReadOnlyFork {
 		return fmt.Sprintf("%s: GitHub refused (%s): %v; granting %q does not help there", e.Operation, e.Message, ErrReadOnlyFork, e.Permission)
 	}
-	return fmt.Sprintf("%s: GitHub refused (%s): the workflow or job must grant `permissions: %s`", e.Operation, e.Message, e.Permission)
+	return fmt.Sprintf("%s: GitHub refused (%s): the workflow or job must grant `%s` in its `permissions:`", e.Operation, e.Message, e.Permission)
 }
 
 // Is makes errors.Is(err, ErrReadOnlyFork) true on a fork's refusal.

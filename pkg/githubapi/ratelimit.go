@@ -43,7 +43,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 			return resp, err
 		}
 		wait, reason := rateLimitWait(resp, t.now())
-		if reason == "" || wait > MaxRateLimitWait || attempt > rateLimitWaits || !fitsDeadline(ctx, t.now(), wait) {
+		if reason == "" || wait > MaxRateLimitWait || attempt > rateLimitWaits || !fitsDeadline(ctx, wait) {
 			return resp, nil
 		}
 		again, ok := resend(req)

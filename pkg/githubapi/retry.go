@@ -21,6 +21,9 @@ type RetryPolicy struct {
 	// Backoff is the wait before the first retry, doubled for each next
 	// one up to MaxBackoff; 0 means 1s and 30s.
 	Backoff, MaxBackoff time.Duration
+	// MaxRetryAfter is the longest Retry-After that is waited out; a
+	// longer one ends the retries. 0 means a minute.
+	MaxRetryAfter time.Duration
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -35,6 +38,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.MaxBackoff <= 0 {
 		p.MaxBackoff = 30 * time.Second
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = time.Minute
 	}
 	return p
 }
@@ -56,7 +62,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := t.next.RoundTrip(req)
 		wait, reason := t.backoff(ctx, attempt, resp, err)
-		if reason == "" || attempt > t.policy.Retries || !fitsDeadline(ctx, t.now(), wait) {
+		if reason == "" || attempt > t.policy.Retries || !fitsDeadline(ctx, wait) {
 			return resp, err
 		}
 		again, ok := resend(req)
@@ -91,6 +97,9 @@ func (t *retryTransport) backoff(ctx context.Context, attempt int, resp *http.Re
 		return exp, "connection error"
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		if d, ok := retryAfter(resp, t.now()); ok {
+			if d > t.policy.MaxRetryAfter {
+				return 0, ""
+			}
 			return d, "Retry-After"
 		}
 		if resp.StatusCode == http.StatusServiceUnavailable {
@@ -121,8 +130,10 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 
 // fitsDeadline says whether waiting d leaves time before the context's
 // deadline: a wait that cannot end in time fails now, with the answer
-// that caused it, rather than at the deadline with nothing to show.
-func fitsDeadline(ctx context.Context, now time.Time, d time.Duration) bool {
+// that caused it, rather than at the deadline with nothing to show. A
+// context's deadline is on the wall clock, so this reads it, not the
+// injected clock.
+func fitsDeadline(ctx context.Context, d time.Duration) bool {
 	deadline, ok := ctx.Deadline()
-	return !ok || now.Add(d).Before(deadline)
+	return !ok || time.Until(deadline) > d
 }
