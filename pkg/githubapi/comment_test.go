@@ -85,3 +85,23 @@ func TestUpsertComment(t *testing.T) {
 		t.Errorf("%d comments created, want 1", n)
 	}
 }
+
+// TestUpsertCommentTooLong: a diff over GitHub's limit (which the fake
+// enforces as GitHub does, with a 422) is cut and still posted.
+func TestUpsertCommentTooLong(t *testing.T) {
+	srv := githubtest.New(t)
+	c, _ := newClient(t, srv)
+	body := strings.Repeat("| pkg:nix/glibc@2.40 | 2.39 → 2.40 |\n", 3000)
+	res, err := c.UpsertComment(context.Background(), repoOf(srv), 5, githubapi.Comment{Marker: "sbom closure diff", Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Created || !res.Truncated {
+		t.Fatalf("%+v", res)
+	}
+	srv.Lock()
+	defer srv.Unlock()
+	if got := srv.Comments[0].Body; !strings.Contains(got, "lines") || !strings.Contains(got, "left out") {
+		t.Errorf("no line says what was left out: ...%q", got[len(got)-200:])
+	}
+}
