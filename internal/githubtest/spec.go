@@ -97,38 +97,62 @@ func loadSpec(path string) (*spec, error) {
 // refer to, directly or through other components. Nothing is changed
 // inside what is kept.
 func prune(full map[string]any, ops []string) (map[string]any, error) {
+	paths, err := keepOperations(full, ops)
+	if err != nil {
+		return nil, err
+	}
+	var roots []string
+	for _, name := range errorSchemas {
+		roots = append(roots, "#/components/schemas/"+name)
+	}
+	components, err := keepComponents(full, collectRefs(paths, roots))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for k, v := range full {
+		out[k] = v
+	}
+	out["paths"] = paths
+	out["components"] = components
+	return out, nil
+}
+
+// keepOperations returns the paths object holding only the operations ops.
+func keepOperations(full map[string]any, ops []string) (map[string]any, error) {
 	paths, _ := full["paths"].(map[string]any)
 	want := map[string]bool{}
 	for _, id := range ops {
 		want[id] = true
 	}
-	keptPaths := map[string]any{}
+	kept := map[string]any{}
 	for p, item := range paths {
-		kept := map[string]any{}
+		methods := map[string]any{}
 		for method, op := range item.(map[string]any) {
 			if o, ok := op.(map[string]any); ok && want[fmt.Sprint(o["operationId"])] {
-				kept[method] = op
+				methods[method] = op
 				delete(want, fmt.Sprint(o["operationId"]))
 			}
 		}
-		if len(kept) > 0 {
-			keptPaths[p] = kept
+		if len(methods) > 0 {
+			kept[p] = methods
 		}
 	}
 	if len(want) > 0 {
 		return nil, fmt.Errorf("no operations %v in the description", keys(want))
 	}
+	return kept, nil
+}
+
+// keepComponents returns the components object holding the components
+// that refs name and all that they refer to in turn.
+func keepComponents(full map[string]any, refs []string) (map[string]any, error) {
 	components, _ := full["components"].(map[string]any)
-	keptComponents := map[string]any{}
-	queue := []string{}
-	for _, name := range errorSchemas {
-		queue = append(queue, "#/components/schemas/"+name)
-	}
-	queue = collectRefs(keptPaths, queue)
+	kept := map[string]any{}
 	seen := map[string]bool{}
-	for len(queue) > 0 {
-		ref := queue[len(queue)-1]
-		queue = queue[:len(queue)-1]
+	for len(refs) > 0 {
+		ref := refs[len(refs)-1]
+		refs = refs[:len(refs)-1]
 		if seen[ref] {
 			continue
 		}
@@ -142,19 +166,13 @@ func prune(full map[string]any, ops []string) (map[string]any, error) {
 		if !ok {
 			return nil, fmt.Errorf("reference %q leads nowhere", ref)
 		}
-		if keptComponents[kind] == nil {
-			keptComponents[kind] = map[string]any{}
+		if kept[kind] == nil {
+			kept[kind] = map[string]any{}
 		}
-		keptComponents[kind].(map[string]any)[name] = v
-		queue = collectRefs(v, queue)
+		kept[kind].(map[string]any)[name] = v
+		refs = collectRefs(v, refs)
 	}
-	out := map[string]any{}
-	for k, v := range full {
-		out[k] = v
-	}
-	out["paths"] = keptPaths
-	out["components"] = keptComponents
-	return out, nil
+	return kept, nil
 }
 
 // collectRefs appends every "$ref" found in v to refs.

@@ -21,6 +21,7 @@ const (
 	StatusesWrite     Permission = "statuses: write"
 	PullRequestsWrite Permission = "pull-requests: write"
 	ContentsWrite     Permission = "contents: write"
+	ContentsRead      Permission = "contents: read"
 )
 
 // ErrReadOnlyFork matches a *PermissionError met on a pull request from a

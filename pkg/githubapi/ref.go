@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -33,5 +32,3 @@ func (c *Client) SetRef(ctx context.Context, repo Repo, ref, sha string, force b
 	}
 	return true, nil
 }
-
-func queryEscape(s string) string { return url.QueryEscape(s) }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -29,11 +31,7 @@ type Asset struct {
 	URL  string // where a browser downloads it
 }
 
-var (
-	getReleaseOp    = operation{"read the release", ContentsWrite}
-	createReleaseOp = operation{"create the release", ContentsWrite}
-	assetOp         = operation{"replace the release asset", ContentsWrite}
-)
+var createReleaseOp = operation{"create the release", ContentsWrite}
 
 // ReleaseByTag reads the published release of tag; a tag without one is
 // an error matching ErrNotFound. (Drafts have no tag yet: GitHub finds
@@ -41,7 +39,7 @@ var (
 func (c *Client) ReleaseByTag(ctx context.Context, repo Repo, tag string) (*Release, error) {
 	r, _, err := c.gh.Repositories.GetReleaseByTag(ctx, repo.Owner, repo.Name, tag)
 	if err != nil {
-		return nil, c.wrap(operation{fmt.Sprintf("read the release of tag %q", tag), getReleaseOp.perm}, err)
+		return nil, c.wrap(operation{fmt.Sprintf("read the release of tag %q", tag), ContentsRead}, err)
 	}
 	return release(r), nil
 }
@@ -72,7 +70,8 @@ func (c *Client) EnsureRelease(ctx context.Context, repo Repo, nr NewRelease) (r
 		return release(r), true, nil
 	}
 	err = c.wrap(createReleaseOp, err)
-	if ae := (*APIError)(nil); errors.As(err, &ae) && ae.Status == 422 && !nr.Draft {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity && !nr.Draft {
 		if again, gerr := c.ReleaseByTag(ctx, repo, nr.Tag); gerr == nil {
 			return again, false, nil
 		}
@@ -100,7 +99,7 @@ func (c *Client) ReplaceAsset(ctx context.Context, repo Repo, releaseID int64, p
 	if name == "" {
 		name = filepath.Base(path)
 	}
-	op := operation{fmt.Sprintf("replace the release asset %q", name), assetOp.perm}
+	op := operation{fmt.Sprintf("replace the release asset %q", name), ContentsWrite}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op.name, err)
@@ -140,7 +139,7 @@ func (c *Client) ReplaceAsset(ctx context.Context, repo Repo, releaseID int64, p
 // media type is application/octet-stream, the only one GitHub's
 // description declares for the upload.
 func (c *Client) upload(ctx context.Context, repo Repo, releaseID int64, name string, f io.ReaderAt, size int64) (*github.ReleaseAsset, error) {
-	u := fmt.Sprintf("repos/%s/%s/releases/%d/assets?name=%s", repo.Owner, repo.Name, releaseID, queryEscape(name))
+	u := fmt.Sprintf("repos/%s/%s/releases/%d/assets?name=%s", repo.Owner, repo.Name, releaseID, url.QueryEscape(name))
 	req, err := c.gh.NewUploadRequest(u, io.NewSectionReader(f, 0, size), size, "application/octet-stream")
 	if err != nil {
 		return nil, err
