@@ -136,10 +136,8 @@ func ErrorBody(status int, message string) map[string]any {
 	return map[string]any{"message": message, "documentation_url": "https://docs.github.com/rest", "status": strconv.Itoa(status)}
 }
 
-func basicErrorStatus(status int, message string) map[string]any { return ErrorBody(status, message) }
-
-// ValidationBody is GitHub's 422 body ("validation-error"), with one
-// entry in its errors list.
+// ValidationBody is GitHub's 422 body ("validation-error"), with an
+// entry in its errors list for each of errs.
 func ValidationBody(message string, errs ...map[string]any) map[string]any {
 	list := []any{}
 	for _, e := range errs {

@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,9 +39,8 @@ type Comment struct {
 	ID     int64
 	Issue  int
 	Body   string
-	Login  string
-	Bot    bool
-	Edited int // times it was edited
+	Login  string // a login ending in "[bot]" is a bot's
+	Edited int    // times it was edited
 }
 
 // CheckRun is a check run and every annotation sent for it.
@@ -85,22 +86,23 @@ func (r *Repo) Unlock() { r.mu.Unlock() }
 
 // AddComment puts a comment by login on issue, as if someone else wrote
 // it, and returns its id.
-func (r *Repo) AddComment(issue int, login string, bot bool, body string) int64 {
+func (r *Repo) AddComment(issue int, login, body string) int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.nextID++
-	r.Comments = append(r.Comments, &Comment{ID: r.nextID, Issue: issue, Body: body, Login: login, Bot: bot})
+	r.Comments = append(r.Comments, &Comment{ID: r.nextID, Issue: issue, Body: body, Login: login})
 	return r.nextID
 }
 
-// AddRelease creates a release with assets of the given names and returns
-// its id.
+// AddRelease creates a release with assets (name to content, listed in
+// name order) and returns its id.
 func (r *Repo) AddRelease(tag string, assets map[string]string) int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.nextID++
 	rel := &Release{ID: r.nextID, Tag: tag, Name: tag}
-	for name, data := range assets {
+	for _, name := range slices.Sorted(maps.Keys(assets)) {
+		data := assets[name]
 		r.nextID++
 		rel.Assets = append(rel.Assets, &Asset{ID: r.nextID, Name: name, ContentType: "application/octet-stream", Data: []byte(data)})
 	}
@@ -113,7 +115,7 @@ func (r *Repo) handle(login, op string, params map[string]string, c *Call) Respo
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if params["owner"] != r.Owner || params["repo"] != r.Name {
-		return Response{Status: http.StatusNotFound, Body: basicErrorStatus(404, "Not Found")}
+		return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 	}
 	h := map[string]func(string, map[string]string, *Call) Response{
 		"issues/list-comments":                        r.listComments,
@@ -132,7 +134,7 @@ func (r *Repo) handle(login, op string, params map[string]string, c *Call) Respo
 		"git/create-ref":                              r.createRef,
 	}[op]
 	if h == nil {
-		return Response{Status: http.StatusNotImplemented, Body: basicErrorStatus(501, "githubtest does not answer "+op)}
+		return Response{Status: http.StatusNotImplemented, Body: ErrorBody(501, "githubtest does not answer "+op)}
 	}
 	return h(login, params, c)
 }
@@ -203,7 +205,7 @@ func (r *Repo) createComment(login string, p map[string]string, c *Call) Respons
 	}
 	issue, _ := strconv.Atoi(p["issue_number"])
 	r.nextID++
-	cm := &Comment{ID: r.nextID, Issue: issue, Body: in.Body, Login: login, Bot: strings.HasSuffix(login, "[bot]")}
+	cm := &Comment{ID: r.nextID, Issue: issue, Body: in.Body, Login: login}
 	r.Comments = append(r.Comments, cm)
 	return Response{Status: http.StatusCreated, Header: location(r.commentURL(cm)), Body: r.commentJSON(cm)}
 }
@@ -222,7 +224,7 @@ func (r *Repo) updateComment(_ string, p map[string]string, c *Call) Response {
 			return Response{Status: http.StatusOK, Body: r.commentJSON(cm)}
 		}
 	}
-	return Response{Status: http.StatusNotFound, Body: basicErrorStatus(404, "Not Found")}
+	return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 }
 
 type checkRunIn struct {
@@ -276,7 +278,7 @@ func (r *Repo) updateCheckRun(_ string, p map[string]string, c *Call) Response {
 			return Response{Status: http.StatusOK, Body: r.checkRunJSON(cr)}
 		}
 	}
-	return Response{Status: http.StatusNotFound, Body: basicErrorStatus(404, "Not Found")}
+	return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 }
 
 func (r *Repo) createStatus(login string, p map[string]string, c *Call) Response {
@@ -309,7 +311,7 @@ func (r *Repo) releaseByTag(login string, p map[string]string, _ *Call) Response
 			return Response{Status: http.StatusOK, Body: r.releaseJSON(login, rel)}
 		}
 	}
-	return Response{Status: http.StatusNotFound, Body: basicErrorStatus(404, "Not Found")}
+	return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 }
 
 func (r *Repo) createRelease(login string, _ map[string]string, c *Call) Response {
@@ -343,7 +345,7 @@ func (r *Repo) release(id string) *Release {
 func (r *Repo) listAssets(login string, p map[string]string, c *Call) Response {
 	rel := r.release(p["release_id"])
 	if rel == nil {
-		return Response{Status: http.StatusNotFound, Body: basicErrorStatus(404, "Not Found")}
+		return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 	}
 	items, h := page(r, c, rel.Assets)
 	out := []any{}
@@ -363,7 +365,7 @@ func (r *Repo) deleteAsset(_ string, p map[string]string, _ *Call) Response {
 			}
 		}
 	}
-	return Response{Status: http.StatusNotFound, Body: basicErrorStatus(404, "Not Found")}
+	return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 }
 
 // uploadAsset refuses a name already taken, as GitHub does: replacing an
@@ -371,7 +373,7 @@ func (r *Repo) deleteAsset(_ string, p map[string]string, _ *Call) Response {
 func (r *Repo) uploadAsset(login string, p map[string]string, c *Call) Response {
 	rel := r.release(p["release_id"])
 	if rel == nil {
-		return Response{Status: http.StatusNotFound, Body: basicErrorStatus(404, "Not Found")}
+		return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 	}
 	name := c.Query.Get("name")
 	for _, a := range rel.Assets {

@@ -19,8 +19,8 @@ func TestUpsertComment(t *testing.T) {
 	c, _ := newClient(t, srv)
 	ctx := context.Background()
 	const pr = 42
-	other := srv.AddComment(pr, "renovate[bot]", true, "<!-- nixops-actions: sbom closure diff -->\nclosure: +3 packages")
-	quoted := srv.AddComment(pr, "someone", false, "> <!-- nixops-actions: sbom closure diff -->\n> closure: +1 package\nwhy?")
+	other := srv.AddComment(pr, "renovate[bot]", "<!-- nixops-actions: sbom closure diff -->\nclosure: +3 packages")
+	quoted := srv.AddComment(pr, "someone", "> <!-- nixops-actions: sbom closure diff -->\n> closure: +1 package\nwhy?")
 	mine := githubapi.Comment{Marker: "sbom closure diff", Author: srv.Login}
 
 	mine.Body = "closure: +1 package (head 1111111)"
@@ -44,7 +44,7 @@ func TestUpsertComment(t *testing.T) {
 	// A force-push: a new head, and a busy pull request whose comments
 	// now span two pages of 100.
 	for i := 0; i < 150; i++ {
-		srv.AddComment(pr, "reviewer", false, "looks good")
+		srv.AddComment(pr, "reviewer", "looks good")
 	}
 	mine.Body = "closure: -1 package (head 3333333 after a force-push)"
 	third, err := c.UpsertComment(ctx, repoOf(srv), pr, mine)
