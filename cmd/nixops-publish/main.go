@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,11 @@ import (
 )
 
 func main() {
+	// A run lives well under a second and allocates a few times the size
+	// of its metric files; collecting before the heap is 5x the live data
+	// costs more CPU (a fifth of a 10,000-series run) than the memory it
+	// would free.
+	debug.SetGCPercent(400)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -1,10 +1,12 @@
 package metricfile_test
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -183,5 +185,48 @@ func TestHeadlines(t *testing.T) {
 	}
 	if got := s.Series(); got != 6 {
 		t.Errorf("Series() = %d, want 6 (a, 2×b, h bucket+sum+count)", got)
+	}
+}
+
+// TestAddFileRefuses: a FIFO (whose open and read would block until a
+// writer came), a directory and a file over the size limit are refused
+// with an error naming the path; a file at the limit is read.
+func TestAddFileRefuses(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "metrics.prom")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- metricfile.New(nil).AddFile(fifo) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute): // a hang guard, not a timing check
+		t.Fatal("AddFile of a FIFO blocked")
+	}
+	var nr *metricfile.NotRegularError
+	if !errors.As(err, &nr) || nr.Path != fifo || !strings.Contains(err.Error(), fifo+": not a regular file (a named pipe)") {
+		t.Errorf("FIFO: %v", err)
+	}
+	if err := metricfile.New(nil).AddFile(dir); !errors.As(err, &nr) || !strings.Contains(err.Error(), "(a directory)") {
+		t.Errorf("directory: %v", err)
+	}
+
+	body := []byte("a 1\n") // 4 bytes
+	file := filepath.Join(dir, "a.prom")
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := metricfile.New(nil).MaxFileSize(4).AddFile(file); err != nil {
+		t.Errorf("a file at the limit: %v", err)
+	}
+	err = metricfile.New(nil).MaxFileSize(3).AddFile(file)
+	var tl *metricfile.TooLargeError
+	if !errors.As(err, &tl) || tl.Path != file || tl.Size != 4 || tl.Limit != 3 || !strings.Contains(err.Error(), file+": 4 bytes, over the limit of 3 bytes") {
+		t.Errorf("a file over the limit: %v", err)
+	}
+	if err := metricfile.New(nil).AddFile(filepath.Join(dir, "missing.prom")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
 	}
 }
