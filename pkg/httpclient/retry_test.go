@@ -14,37 +14,11 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient/httpclienttest"
 )
 
-// fakeClock records the waits instead of sleeping. It starts at the real
-// time, so a context's real deadline and the clock agree until it has
-// "slept".
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now().Truncate(time.Second)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	return ctx.Err()
-}
-
-func (c *fakeClock) Waits() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.waits...)
+func newFakeClock() *httpclienttest.Clock {
+	return httpclienttest.NewClock(time.Now().Truncate(time.Second))
 }
 
 // connRefused is the error of a dial nobody answers.
@@ -158,7 +132,7 @@ func TestRetryAfter(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.answer, func(t *testing.T) {
-			clock := &fakeClock{now: base}
+			clock := httpclienttest.NewClock(base)
 			srv, n := answers(t, c.answer, "200")
 			err := httpclient.Retry{Retries: 3, First: time.Millisecond, Clock: clock, Jitter: func(d time.Duration) time.Duration { return d }}.
 				Do(context.Background(), get(srv))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voidnxsec/nixops-actions/internal/fuzzcorpus"
 	"github.com/voidnxsec/nixops-actions/pkg/metricfile"
 )
 
@@ -229,4 +230,37 @@ func TestAddFileRefuses(t *testing.T) {
 	if err := metricfile.New(nil).AddFile(filepath.Join(dir, "missing.prom")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a missing file: %v", err)
 	}
+}
+
+// FuzzAdd: no input panics the reader or the checks, and whatever a set
+// accepts it writes as a body that reads back as the same set, byte for
+// byte (what the Pushgateway is sent is what was checked).
+func FuzzAdd(f *testing.F) {
+	fuzzcorpus.AddFiles(f, "testdata/*/*.prom")
+	fuzzcorpus.AddFiles(f, "testdata/*/*.om")
+	fuzzcorpus.AddFiles(f, "../../cmd/nixops-publish/testdata/*.prom")
+	f.Add([]byte("# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n"))
+	f.Add([]byte("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := metricfile.New(map[string]string{"job": "ci"})
+		if s.Add("fuzz.prom", data) != nil {
+			return
+		}
+		if err := s.AddPipeline(metricfile.Pipeline{Status: "failure", Time: runTime, LastSuccess: lastSuccess}); err != nil {
+			return // the file defines a pipeline series itself
+		}
+		body, err := s.Bytes()
+		if err != nil {
+			t.Fatalf("an accepted set does not encode: %v", err)
+		}
+		again := metricfile.New(nil)
+		if err := again.Add("body", body); err != nil {
+			t.Fatalf("the body does not read back: %v\n%s", err, body)
+		}
+		if b2, _ := again.Bytes(); string(b2) != string(body) {
+			t.Fatalf("the body changes when read back:\n%s\nthen:\n%s", body, b2)
+		}
+		_, _ = s.Headlines(30)
+		_ = s.Series()
+	})
 }

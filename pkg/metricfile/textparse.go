@@ -214,11 +214,25 @@ func (p *textParser) family(name string) *dto.MetricFamily {
 	return f
 }
 
-// comment reads what follows a '#': HELP, TYPE or a free comment.
-func (p *textParser) comment() bool {
+// lineEnd skips blanks and reports whether the line ends there, moving
+// past its newline; ok is false at the end of the input.
+func (p *textParser) lineEnd() (ended, ok bool) {
 	p.skipBlanks()
 	if p.atEOF() {
-		return false
+		return false, false
+	}
+	if p.s[p.i] == '\n' {
+		p.i++
+		return true, true
+	}
+	return false, true
+}
+
+// comment reads what follows a '#': HELP, TYPE or a free comment. A line
+// that ends early is no error: TextParser ignores it.
+func (p *textParser) comment() bool {
+	if ended, ok := p.lineEnd(); ended || !ok {
+		return ok
 	}
 	start := p.i
 	for p.i < len(p.s) && !isBlank(p.s[p.i]) && p.s[p.i] != '\n' {
@@ -228,38 +242,24 @@ func (p *textParser) comment() bool {
 		return false
 	}
 	keyword := p.s[start:p.i]
-	if p.s[p.i] == '\n' {
-		p.i++
-		return true
-	}
 	if keyword != "HELP" && keyword != "TYPE" {
 		_, ok := p.restOfLine(false)
 		return ok
 	}
-	p.skipBlanks()
-	if p.atEOF() {
-		return false
-	}
-	if p.s[p.i] == '\n' {
-		p.i++
-		return true
+	if ended, ok := p.lineEnd(); ended || !ok {
+		return ok
 	}
 	name, ok := p.name(true)
 	if !ok || !isBlank(p.s[p.i]) && p.s[p.i] != '\n' {
 		return false
 	}
-	if p.s[p.i] == '\n' {
+	if p.s[p.i] == '\n' { // no family is made for a name alone
 		p.i++
 		return true
 	}
 	f := p.family(name)
-	p.skipBlanks()
-	if p.atEOF() {
-		return false
-	}
-	if p.s[p.i] == '\n' {
-		p.i++
-		return true
+	if ended, ok := p.lineEnd(); ended || !ok {
+		return ok
 	}
 	if keyword == "HELP" {
 		return p.help(f)

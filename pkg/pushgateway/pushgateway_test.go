@@ -17,6 +17,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/promtest"
 	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient/httpclienttest"
 	"github.com/voidnxsec/nixops-actions/pkg/pushgateway"
 )
 
@@ -201,30 +202,6 @@ func TestGatewayRestartedDuringRetries(t *testing.T) {
 	}
 }
 
-// fakeClock records the retry loop's waits instead of sleeping; it starts
-// at the real time so the push's real deadline and it agree.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	return ctx.Err()
-}
-
 // TestRetryAfter: the real Pushgateway never answers 429 or 503, so a
 // small httptest server does, once, with Retry-After: 1; the retry loop
 // must wait that second, whatever the backoff says (the clock records
@@ -240,7 +217,7 @@ func TestRetryAfter(t *testing.T) {
 				}
 			}))
 			defer srv.Close()
-			clock := newFakeClock()
+			clock := httpclienttest.NewClock(time.Now())
 			err := pushgateway.New(srv.URL, "ra").Backoff(time.Millisecond, time.Millisecond).Clock(clock).Put(context.Background(), []byte(body))
 			if err != nil {
 				t.Fatal(err)
@@ -248,8 +225,8 @@ func TestRetryAfter(t *testing.T) {
 			if requests.Load() != 2 {
 				t.Fatalf("%d requests, want 2", requests.Load())
 			}
-			if len(clock.waits) != 1 || clock.waits[0] != time.Second {
-				t.Errorf("waits %v, want Retry-After's 1s", clock.waits)
+			if w := clock.Waits(); len(w) != 1 || w[0] != time.Second {
+				t.Errorf("waits %v, want Retry-After's 1s", clock.Waits())
 			}
 		})
 	}
@@ -261,13 +238,13 @@ func TestRetryAfter(t *testing.T) {
 			http.Error(w, "come back later", http.StatusTooManyRequests)
 		}))
 		defer srv.Close()
-		clock := newFakeClock()
+		clock := httpclienttest.NewClock(time.Now())
 		err := pushgateway.New(srv.URL, "ra").Timeout(2*time.Second).Clock(clock).Put(context.Background(), []byte(body))
 		if err == nil || !strings.Contains(err.Error(), "would pass the 2s deadline") || !strings.Contains(err.Error(), "come back later") {
 			t.Fatalf("error %v", err)
 		}
-		if requests.Load() != 1 || len(clock.waits) != 0 {
-			t.Errorf("%d requests and waits %v for a retry that could not happen", requests.Load(), clock.waits)
+		if requests.Load() != 1 || len(clock.Waits()) != 0 {
+			t.Errorf("%d requests and waits %v for a retry that could not happen", requests.Load(), clock.Waits())
 		}
 	})
 }
