@@ -99,6 +99,11 @@ func TestTLSErrors(t *testing.T) {
 	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer plain.Close()
 	expired, expiredCert := expiredServer(t)
+	mtls := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	mtls.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert}
+	mtls.Config.ErrorLog = quiet
+	mtls.StartTLS()
+	defer mtls.Close()
 	trustGood := caFile(t, good.Certificate())
 	cases := []struct {
 		name, url, ca string
@@ -112,6 +117,9 @@ func TestTLSErrors(t *testing.T) {
 			return errors.As(err, &e) && e.Reason == x509.Expired
 		}},
 		{"not_tls", "https://" + notTLS(t), "", func(err error) bool { var e tls.RecordHeaderError; return errors.As(err, &e) }},
+		// The server's alert arrives as a net.OpError, a net.Error that
+		// would otherwise read as a connection failure.
+		{"alert_from_server", mtls.URL, caFile(t, mtls.Certificate()), func(err error) bool { var e *net.OpError; return errors.As(err, &e) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

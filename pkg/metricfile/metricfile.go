@@ -204,7 +204,7 @@ func (c *fileCheck) label(name string, lp *dto.LabelPair) {
 		return
 	}
 	if want, ok := c.set.key[ln]; ok && want != lp.GetValue() {
-		c.bad("metric %s: label %s=%q contradicts the grouping key's %s=%q, and the Pushgateway would silently replace it; remove the label from the file or change the job/grouping input", name, ln, lp.GetValue(), ln, want)
+		c.bad("metric %s: label %s=%q contradicts the grouping key's %s=%q, and the Pushgateway would silently replace it; remove the label from the file or change the grouping key", name, ln, lp.GetValue(), ln, want)
 	}
 }
 
