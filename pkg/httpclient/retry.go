@@ -114,14 +114,19 @@ func (e *CancelledError) Unwrap() error { return e.Err }
 // will not pass, or the retries or the deadline run out. Each attempt
 // gets the operation's context.
 func (r Retry) Do(ctx context.Context, attempt func(ctx context.Context) error) error {
-	clock := r.Clock
-	if clock == nil {
-		clock = realClock{}
-	}
 	if r.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.Timeout)
 		defer cancel()
+	}
+	return r.loop(ctx, attempt)
+}
+
+// loop is Do under a context that already carries the deadline.
+func (r Retry) loop(ctx context.Context, attempt func(ctx context.Context) error) error {
+	clock := r.Clock
+	if clock == nil {
+		clock = realClock{}
 	}
 	wait, maxWait := or(r.First, 500*time.Millisecond), or(r.Max, 10*time.Second)
 	for n := 1; ; n++ {

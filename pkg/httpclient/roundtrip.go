@@ -10,7 +10,10 @@ import (
 )
 
 // RetryTransport is an http.RoundTripper that retries a round trip under
-// Retry, for clients that take an *http.Client (go-github). A request
+// Retry, for clients that take an *http.Client (go-github). Retry.Timeout
+// bounds the attempts, the waits and the reading of the answer returned,
+// so a download wants a Timeout long enough for its body, or none and a
+// deadline on its request's context. A request
 // that succeeds or fails permanently is returned as Base returned it;
 // when the retries or the deadline run out on a 5xx or 429, the last
 // answer is returned with the start of its body (MaxDrain bytes), so the
@@ -39,8 +42,14 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return t.base().RoundTrip(req)
 	}
+	// The deadline also bounds reading the answer returned, which happens
+	// after RoundTrip: it is released when the caller closes the body.
+	ctx, cancel := req.Context(), context.CancelFunc(func() {})
+	if t.Retry.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t.Retry.Timeout)
+	}
 	var last *http.Response
-	err := t.Retry.Do(req.Context(), func(ctx context.Context) error {
+	err := t.Retry.loop(ctx, func(ctx context.Context) error {
 		resp, err := t.once(ctx, req)
 		if err != nil {
 			return err
@@ -55,11 +64,25 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var p permanent
 	switch {
 	case err == nil || last != nil && errors.As(err, &se):
+		last.Body = &cancelOnClose{ReadCloser: last.Body, cancel: cancel}
 		return last, nil
 	case errors.As(err, &p):
-		return nil, p.error
+		err = p.error
 	}
+	cancel()
 	return nil, err
+}
+
+// cancelOnClose releases an answer's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
 
 // once sends a copy of req with a fresh body.

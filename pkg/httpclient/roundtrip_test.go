@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,5 +104,35 @@ func TestRetryTransportUnrewindable(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 503 || len(rec.requests()) != 1 {
 		t.Errorf("answer %d after %d requests", resp.StatusCode, len(rec.requests()))
+	}
+}
+
+// TestRetryTransportTimeoutBody: with a Timeout, the body of the answer
+// returned is still readable after RoundTrip, until it is closed. The
+// server sends the second half only once RoundTrip has returned.
+func TestRetryTransportTimeoutBody(t *testing.T) {
+	var n atomic.Int32
+	returned := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "first half,")
+		w.(http.Flusher).Flush()
+		<-returned
+		_, _ = io.WriteString(w, "second half")
+	}))
+	defer srv.Close()
+	client := &http.Client{Transport: &httpclient.RetryTransport{Retry: httpclient.Retry{Retries: 2, Timeout: time.Minute, Clock: newFakeClock()}}}
+	resp, err := client.Get(srv.URL)
+	close(returned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || string(body) != "first half,second half" || n.Load() != 2 {
+		t.Fatalf("read %q after %d requests: %v", body, n.Load(), err)
 	}
 }
