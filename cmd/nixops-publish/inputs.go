@@ -23,7 +23,7 @@ func inputs(a *action.Action) (cfg publish.Config, failOnError bool, err error) 
 	method := in.Enum("method", "put", []string{"put", "post"}, "put replaces the whole group; post replaces only the metrics of the same names")
 	del := in.Bool("delete", false, "delete the group instead of pushing")
 	metrics := in.List("metrics", nil, "metric files or globs (Prometheus text or OpenMetrics), comma- or newline-separated")
-	status := in.Enum("status", "", append([]string{""}, publish.Statuses...), "the job's status (job.status); empty: not known")
+	status := in.Enum("status", "", append([]string{""}, metricfile.Statuses...), "the job's status (job.status); empty: not known")
 	dryRun := in.Bool("dry-run", false, "check and print what would be pushed; no network")
 	token := in.String("bearer-token", "", "bearer token for the gateway", action.Secret())
 	user := in.String("username", "", "basic auth user name")
@@ -56,12 +56,12 @@ func inputs(a *action.Action) (cfg publish.Config, failOnError bool, err error) 
 		cfg.Job = publish.DefaultJob(rc.Repository)
 	}
 	cfg.Grouping = publish.DefaultGrouping(rc.Repository, rc.Workflow)
-	var errs [2]error
+	var groupErr, sizeErr error
 	if len(*grouping) > 0 {
-		cfg.Grouping, errs[0] = publish.ParseGrouping(*grouping)
+		cfg.Grouping, groupErr = publish.ParseGrouping(*grouping)
 	}
-	cfg.MaxFileSize, errs[1] = publish.ParseSize(*maxSize)
-	return cfg, *fail, nameInputs(errors.Join(errs[:]...))
+	cfg.MaxFileSize, sizeErr = publish.ParseSize(*maxSize)
+	return cfg, *fail, nameInputs(errors.Join(groupErr, sizeErr))
 }
 
 // inputOf names the input behind each kind of configuration error that

@@ -19,9 +19,12 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/metricfile"
 )
 
 // Config is a publish run's settings.
@@ -32,7 +35,7 @@ type Config struct {
 	Post     bool        // POST (replace same-named metrics) instead of PUT (replace the group)
 	Delete   bool        // delete the group instead of pushing
 	Metrics  []string    // files or filepath.Glob patterns, in order
-	Status   string      // the job's status: success, failure, cancelled or ""
+	Status   string      // the job's status: one of metricfile.Statuses or ""
 	DryRun   bool        // check and return the body; no request
 
 	Token              string // bearer token
@@ -59,9 +62,6 @@ var (
 	ErrFileSize   = errors.New("give a positive size")
 )
 
-// Statuses are the accepted values of Config.Status besides "".
-var Statuses = []string{"success", "failure", "cancelled"}
-
 // check returns every problem of the settings that need no other package.
 func (c *Config) check() error {
 	var errs []error
@@ -82,7 +82,7 @@ func (c *Config) check() error {
 	if c.MaxFileSize <= 0 {
 		errs = append(errs, fmt.Errorf("file size limit %d: %w", c.MaxFileSize, ErrFileSize))
 	}
-	if c.Status != "" && !isStatus(c.Status) {
+	if c.Status != "" && !slices.Contains(metricfile.Statuses, c.Status) {
 		errs = append(errs, fmt.Errorf("status %q: %w", c.Status, ErrStatus))
 	}
 	for _, pat := range c.Metrics {
@@ -91,15 +91,6 @@ func (c *Config) check() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func isStatus(s string) bool {
-	for _, st := range Statuses {
-		if s == st {
-			return true
-		}
-	}
-	return false
 }
 
 // PatternError is a metrics pattern filepath.Glob cannot use.
