@@ -139,11 +139,7 @@ func appendSample(b []byte, name string, labels []*dto.LabelPair, v float64) ([]
 // appendEscaped escapes a backslash and a newline, and a double quote in
 // label values, as the text format requires.
 func appendEscaped(b []byte, s string, quote bool) []byte {
-	special := "\\\n"
-	if quote {
-		special = "\\\n\""
-	}
-	if !strings.ContainsAny(s, special) {
+	if strings.IndexByte(s, '\\') < 0 && strings.IndexByte(s, '\n') < 0 && (!quote || strings.IndexByte(s, '"') < 0) {
 		return append(b, s...)
 	}
 	for i := 0; i < len(s); i++ {

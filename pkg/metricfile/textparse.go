@@ -45,9 +45,12 @@ type textParser struct {
 	i      int
 	byName map[string]*dto.MetricFamily
 	order  []*dto.MetricFamily
+	last   *dto.MetricFamily  // the family of the previous sample or comment
 	names  map[string]*string // label names, one pointer each: they repeat on every line
 	pairs  []*dto.LabelPair   // the current sample's labels
-	slab   slab
+	// prevNames are the label names of the previous sample, by position.
+	prevNames []*string
+	slab      slab
 }
 
 // slab hands out the structures of one sample from blocks instead of one
@@ -203,14 +206,20 @@ func unescape(text string) (string, bool) {
 	return b.String(), true
 }
 
+// family returns the family of name, made on first use. Samples of one
+// family come in a run, so the last one answers most lookups.
 func (p *textParser) family(name string) *dto.MetricFamily {
-	if f := p.byName[name]; f != nil {
-		return f
+	if p.last != nil && *p.last.Name == name {
+		return p.last
 	}
-	n := name
-	f := &dto.MetricFamily{Name: &n}
-	p.byName[name] = f
-	p.order = append(p.order, f)
+	f := p.byName[name]
+	if f == nil {
+		n := name
+		f = &dto.MetricFamily{Name: &n}
+		p.byName[name] = f
+		p.order = append(p.order, f)
+	}
+	p.last = f
 	return f
 }
 
@@ -401,17 +410,41 @@ func (p *textParser) label() bool {
 	if !ok || !utf8.ValidString(value) {
 		return false
 	}
+	p.pairs = append(p.pairs, p.slab.pair(p.labelName(name), value))
+	return true
+}
+
+// labelName is the one pointer to name. Lines of a family repeat their
+// label names in the same order, so the previous line's name at the same
+// position answers most lookups.
+func (p *textParser) labelName(name string) *string {
+	i := len(p.pairs)
+	if i < len(p.prevNames) && *p.prevNames[i] == name {
+		return p.prevNames[i]
+	}
 	np := p.names[name]
 	if np == nil {
 		np = &name
 		p.names[name] = np
 	}
-	p.pairs = append(p.pairs, p.slab.pair(np, value))
-	return true
+	if i < len(p.prevNames) {
+		p.prevNames[i] = np
+	} else {
+		p.prevNames = append(p.prevNames, np)
+	}
+	return np
 }
 
 // quoted reads a label value up to its closing quote.
 func (p *textParser) quoted() (string, bool) {
+	// Most values hold no escape: the next quote ends them.
+	if j := strings.IndexByte(p.s[p.i:], '"'); j >= 0 {
+		raw := p.s[p.i : p.i+j]
+		if strings.IndexByte(raw, '\\') < 0 && strings.IndexByte(raw, '\n') < 0 {
+			p.i += j + 1
+			return raw, true
+		}
+	}
 	start, escaped := p.i, false
 	for ; p.i < len(p.s); p.i++ {
 		switch c := p.s[p.i]; {
