@@ -27,6 +27,10 @@ type Retry struct {
 	// Timeout bounds the whole operation, waits included; 0: the context's
 	// own deadline only.
 	Timeout time.Duration
+	// MaxRetryAfter is the longest Retry-After waited out; a server asking
+	// for more ends the retries (a rate limit reset an hour away). 0: any
+	// wait that fits the deadline.
+	MaxRetryAfter time.Duration
 	// OnRetry is called before each wait.
 	OnRetry func(RetryNote)
 	// Clock tells the time and waits; nil is the real one. Tests inject
@@ -65,13 +69,18 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// GaveUpError: every attempt failed with a retryable error.
+// GaveUpError: every attempt failed with a retryable error, or the
+// server asked for a wait longer than Retry.MaxRetryAfter.
 type GaveUpError struct {
-	Attempts int
-	Err      error // the last attempt's
+	Attempts   int
+	Err        error         // the last attempt's
+	RetryAfter time.Duration // the wait asked for, when it was too long
 }
 
 func (e *GaveUpError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("gave up after %d attempts, the server asking to wait %s: %v", e.Attempts, e.RetryAfter, e.Err)
+	}
 	return fmt.Sprintf("gave up after %d attempts: %v", e.Attempts, e.Err)
 }
 func (e *GaveUpError) Unwrap() error { return e.Err }
@@ -141,7 +150,10 @@ func (r Retry) loop(ctx context.Context, attempt func(ctx context.Context) error
 		case n > r.Retries:
 			return &GaveUpError{Attempts: n, Err: err}
 		}
-		d := r.wait(wait, err, clock.Now())
+		d, asked := r.wait(wait, err, clock.Now())
+		if asked && r.MaxRetryAfter > 0 && d > r.MaxRetryAfter {
+			return &GaveUpError{Attempts: n, Err: err, RetryAfter: d}
+		}
 		if dl, ok := ctx.Deadline(); ok && dl.Sub(clock.Now()) < d {
 			return &DeadlineError{Attempts: n, Timeout: r.Timeout, Next: d, Err: err}
 		}
@@ -155,22 +167,22 @@ func (r Retry) loop(ctx context.Context, attempt func(ctx context.Context) error
 	}
 }
 
-// wait is the time before the next attempt: what Retry-After asks, else
-// the jittered backoff step.
-func (r Retry) wait(step time.Duration, err error, now time.Time) time.Duration {
+// wait is the time before the next attempt: what Retry-After asks
+// (asked), else the jittered backoff step.
+func (r Retry) wait(step time.Duration, err error, now time.Time) (d time.Duration, asked bool) {
 	var se *StatusError
 	if errors.As(err, &se) {
 		if d, ok := se.RetryAfter(now); ok {
-			return d
+			return d, true
 		}
 	}
 	if r.Jitter != nil {
-		return r.Jitter(step)
+		return r.Jitter(step), false
 	}
 	if step <= 1 {
-		return step
+		return step, false
 	}
-	return step/2 + rand.N(step/2+1)
+	return step/2 + rand.N(step/2+1), false
 }
 
 func (r Retry) stopped(ctx context.Context, attempts int, last error) error {

@@ -163,6 +163,21 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 	}
 }
 
+// TestMaxRetryAfter: a Retry-After beyond the limit ends the retries at
+// once, saying what the server asked for.
+func TestMaxRetryAfter(t *testing.T) {
+	clock := newFakeClock()
+	srv, n := answers(t, "429 3600", "200")
+	err := httpclient.Retry{Retries: 5, MaxRetryAfter: time.Minute, Clock: clock}.Do(context.Background(), get(srv))
+	var gu *httpclient.GaveUpError
+	if !errors.As(err, &gu) || gu.RetryAfter != time.Hour || !strings.Contains(err.Error(), "the server asking to wait 1h0m0s") {
+		t.Fatalf("error %v", err)
+	}
+	if *n != 1 || len(clock.Waits()) != 0 {
+		t.Errorf("%d requests, waits %v", *n, clock.Waits())
+	}
+}
+
 // TestPermanent: a 4xx other than 429 is not retried, and neither is a
 // cancelled context.
 func TestPermanent(t *testing.T) {
