@@ -24,7 +24,7 @@ const (
 
 // synthStore imports the fixture into a store of its own, once per
 // NIXOPS_BENCH_STORE directory when set (the import takes seconds).
-func synthStore(b *testing.B) string {
+func synthStore(b testing.TB) string {
 	b.Helper()
 	testenv.LookPath(b, "nix-store")
 	export := testenv.Shared(b, "fixtures/nix/synthetic-10k.nix-export.zst")

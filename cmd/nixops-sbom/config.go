@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
@@ -24,6 +25,8 @@ type config struct {
 	workers   int
 	nixStore  string
 	timestamp time.Time
+	// storeOptions come after those the inputs give; tests set them.
+	storeOptions []store.Option
 }
 
 // check completes cfg and finds what Parse cannot see, before any Nix work.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/summary"
@@ -18,12 +19,17 @@ var version = "dev"
 
 func main() { action.Main(run) }
 
-func run(ctx context.Context, a *action.Action) error {
+func run(ctx context.Context, a *action.Action) error { return runWith(ctx, a) }
+
+// runWith is the step with extra store options, for tests to compare the
+// ways of reading the store.
+func runWith(ctx context.Context, a *action.Action, storeOpts ...store.Option) error {
 	tuneGC(a.Getenv)
 	cfg, err := parseInputs(a)
 	if err != nil {
 		return err
 	}
+	cfg.storeOptions = storeOpts
 	b, err := generate(ctx, a, cfg)
 	if err != nil {
 		return explain(err)
