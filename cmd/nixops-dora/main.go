@@ -10,51 +10,39 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { action.Main(run) }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	a := action.New(action.WithGetenv(getenv), action.WithStdout(stdout), action.WithStderr(stderr))
-	cfg, err := parseInputs(a, args, getenv)
+func run(ctx context.Context, a *action.Action) error {
+	cfg, err := parseInputs(a)
 	if err != nil {
-		return a.Fail(err)
+		return err
 	}
 	end := a.Group("Read the history of " + cfg.Repo)
 	r, err := dora.Compute(ctx, cfg.Repo, cfg)
 	end()
 	if err != nil {
-		return a.Fail(explain(err))
+		return explain(err)
 	}
 	a.Infof("%d commits read, %d deployments in the window %s to %s",
 		r.CommitsSeen, r.Metrics.Deployments, r.Window.Start.Format("2006-01-02"), r.Window.End.Format("2006-01-02"))
 	files, err := write(r, cfg.OutputDir)
 	if err != nil {
-		return a.Fail(err)
+		return err
 	}
-	if err := report(a, r, files); err != nil {
-		return a.Fail(err)
-	}
-	return 0
+	return report(a, r, files)
 }
 
 // parseInputs reads and checks every input before the repository is
 // opened, so a typo fails at once and writes nothing.
-func parseInputs(a *action.Action, args []string, getenv func(string) string) (dora.Config, error) {
+func parseInputs(a *action.Action) (dora.Config, error) {
 	def := dora.DefaultConfig()
-	in := a.Inputs(args)
+	in := a.Inputs()
 	repo := in.String("repo", def.Repo, "path of the git work tree to measure")
 	deployments := in.Enum("deployments", def.Deployments, []string{"tags", "branch"}, "tags: each tag matching tag-pattern is a deployment; branch: each first-parent commit of the production branch is")
 	tagPattern := in.String("tag-pattern", def.TagPattern, "glob (Go path.Match) selecting the deployment tags")
@@ -66,6 +54,9 @@ func parseInputs(a *action.Action, args []string, getenv func(string) string) (d
 	hotfixPattern := in.String("hotfix-pattern", def.HotfixPattern, "glob on tag names marking a hotfix deployment (a Hotfix: true trailer also does)")
 	allowShallow := in.Bool("allow-shallow", def.AllowShallow, "measure a shallow clone's partial history instead of failing")
 	outDir := in.String("output-dir", def.OutputDir, "directory for dora.json and dora.prom")
+	for _, o := range outputs {
+		in.Output(o.name, o.description)
+	}
 	if err := in.Parse(); err != nil {
 		return dora.Config{}, err
 	}
@@ -73,7 +64,7 @@ func parseInputs(a *action.Action, args []string, getenv func(string) string) (d
 		Repo: *repo, Deployments: *deployments, TagPattern: *tagPattern, Branch: *branch,
 		Window: *window, Until: *until, CommitTime: *commitTime, ExcludeMerges: *excludeMerges,
 		HotfixPattern: *hotfixPattern, AllowShallow: *allowShallow, OutputDir: *outDir,
-		Repository: getenv("GITHUB_REPOSITORY"),
+		Repository: a.Getenv("GITHUB_REPOSITORY"),
 	}
 	if cfg.OutputDir == "" {
 		return cfg, errors.New(`input "output-dir": empty (accepted: a directory path, such as "out")`)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/action/actiontest"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 )
@@ -31,7 +32,7 @@ func newRunner(t *testing.T, inputs map[string]string) *runner {
 }
 
 func (r *runner) run() int {
-	return run(context.Background(), nil, r.Getenv, &r.Stdout, &r.Stderr)
+	return r.Run(context.Background(), run)
 }
 
 // scenario is a release history with every date set, the one the act test
@@ -380,7 +381,8 @@ func TestLaptop(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
 	getenv := func(string) string { return "" }
-	code := run(context.Background(), []string{"--repo", g.dir, "--window", "90d", "--output-dir", out}, getenv, &stdout, &stderr)
+	code := action.Run(context.Background(), run, action.WithArgs([]string{"--repo", g.dir, "--window", "90d", "--output-dir", out}),
+		action.WithGetenv(getenv), action.WithStdout(&stdout), action.WithStderr(&stderr))
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}

@@ -60,23 +60,27 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-// report sets the step outputs, the headline numbers as plain decimals
-// ("" for no data), and writes the step summary.
+// outputs are the step outputs: the files, then the headline numbers as
+// plain decimals ("" for no data).
+var outputs = []struct {
+	name, description string
+	value             func(*dora.Report, files) string
+}{
+	{"report", "path of dora.json", func(_ *dora.Report, f files) string { return f.report }},
+	{"metrics-file", "path of dora.prom", func(_ *dora.Report, f files) string { return f.metrics }},
+	{"deployments", "deployments in the window", func(r *dora.Report, _ files) string { return strconv.Itoa(r.Metrics.Deployments) }},
+	{"deployment-frequency", "deployments per day", func(r *dora.Report, _ files) string { return number(r.Metrics.DeploymentFrequency.Value) }},
+	{"lead-time-median-seconds", "median change lead time", func(r *dora.Report, _ files) string { return number(r.Metrics.ChangeLeadTime.Value) }},
+	{"change-fail-rate", "failed deployments over deployments", func(r *dora.Report, _ files) string { return number(r.Metrics.ChangeFailRate.Value) }},
+	{"recovery-time-median-seconds", "median failed deployment recovery time", func(r *dora.Report, _ files) string { return number(r.Metrics.RecoveryTime.Value) }},
+	{"rework-rate", "unplanned deployments over deployments", func(r *dora.Report, _ files) string { return number(r.Metrics.ReworkRate.Value) }},
+	{"bands-source", "the DORA report the bands come from", func(r *dora.Report, _ files) string { return r.BandsSource }},
+}
+
+// report sets the step outputs and writes the step summary.
 func report(a *action.Action, r *dora.Report, f files) error {
-	m := r.Metrics
-	outputs := [][2]string{
-		{"report", f.report},
-		{"metrics-file", f.metrics},
-		{"deployments", strconv.Itoa(m.Deployments)},
-		{"deployment-frequency", number(m.DeploymentFrequency.Value)},
-		{"lead-time-median-seconds", number(m.ChangeLeadTime.Value)},
-		{"change-fail-rate", number(m.ChangeFailRate.Value)},
-		{"recovery-time-median-seconds", number(m.RecoveryTime.Value)},
-		{"rework-rate", number(m.ReworkRate.Value)},
-		{"bands-source", r.BandsSource},
-	}
 	for _, o := range outputs {
-		if err := a.SetOutput(o[0], o[1]); err != nil {
+		if err := a.SetOutput(o.name, o.value(r, f)); err != nil {
 			return err
 		}
 	}

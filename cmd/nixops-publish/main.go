@@ -8,10 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,12 +19,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/pushgateway"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { action.Main(run) }
 
 type config struct {
 	url         string
@@ -48,25 +40,22 @@ type config struct {
 	now         time.Time
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	a := action.New(action.WithGetenv(getenv), action.WithStdout(stdout), action.WithStderr(stderr))
-	cfg, err := parseInputs(a, args, getenv)
+func run(ctx context.Context, a *action.Action) error {
+	cfg, err := parseInputs(a)
 	if err != nil {
-		return a.Fail(err) // a broken configuration always fails
+		return err // a broken configuration always fails
 	}
-	err = publish(ctx, a, cfg, getenv, stdout)
-	if err == nil {
-		return 0
-	}
-	if cfg.failOnError || cfg.dryRun {
-		return a.Fail(err)
+	err = publish(ctx, a, cfg)
+	if err == nil || cfg.failOnError || cfg.dryRun {
+		return err
 	}
 	a.Warningf("metrics not published (fail-on-error is false, so the job goes on): %v", err)
-	return 0
+	return nil
 }
 
-func parseInputs(a *action.Action, args []string, getenv func(string) string) (*config, error) {
-	in := a.Inputs(args)
+func parseInputs(a *action.Action) (*config, error) {
+	getenv := a.Getenv
+	in := a.Inputs()
 	url := in.String("pushgateway-url", "", "Pushgateway base URL, e.g. https://pushgateway.example.com", action.Required())
 	job := in.String("job", "", "job label of the group (default: the repository name)")
 	grouping := in.Lines("grouping", nil, "grouping labels, one name=value a line (default: repository and workflow)")
@@ -83,6 +72,9 @@ func parseInputs(a *action.Action, args []string, getenv func(string) string) (*
 	timeout := in.Duration("timeout", 30*time.Second, "deadline for the whole push, retries included")
 	retries := in.Int("retries", pushgateway.DefaultRetries, "retries after a connection error, 5xx or 429")
 	failOnError := in.Bool("fail-on-error", false, "fail the step when the metrics cannot be published (default: warn)")
+	in.Output("group-url", "URL of the group in the gateway")
+	in.Output("series", "number of series pushed (or, in a dry run, that would be)")
+	in.Output("pushed", "true when the push succeeded")
 	if err := in.Parse(); err != nil {
 		return nil, err
 	}
@@ -146,8 +138,8 @@ func parseGrouping(lines []string, getenv func(string) string) ([][2]string, err
 	return g, nil
 }
 
-func publish(ctx context.Context, a *action.Action, cfg *config, getenv func(string) string, stdout io.Writer) error {
-	p, err := pusher(a, cfg, getenv)
+func publish(ctx context.Context, a *action.Action, cfg *config) error {
+	p, err := pusher(a, cfg)
 	if err != nil {
 		return err
 	}
@@ -165,7 +157,7 @@ func publish(ctx context.Context, a *action.Action, cfg *config, getenv func(str
 	verb := strings.ToUpper(cfg.method)
 	if cfg.dryRun {
 		a.Infof("dry run: would %s %d series (%d bytes) to %s:", verb, set.Series(), len(body), p.URL())
-		if _, err := stdout.Write(body); err != nil {
+		if _, err := a.Stdout().Write(body); err != nil {
 			return err
 		}
 		return report(a, cfg, p, set, false)
@@ -185,11 +177,11 @@ func publish(ctx context.Context, a *action.Action, cfg *config, getenv func(str
 	return report(a, cfg, p, set, true)
 }
 
-func pusher(a *action.Action, cfg *config, getenv func(string) string) (*pushgateway.Pusher, error) {
+func pusher(a *action.Action, cfg *config) (*pushgateway.Pusher, error) {
 	if cfg.insecure {
 		a.Warningf("insecure-skip-verify is on: the Pushgateway's TLS certificate is NOT checked, so anyone on the network path can impersonate it and read the credentials and metrics sent. Give its CA with ca-file instead.")
 	}
-	tr, err := pushgateway.Transport(pushgateway.TransportOptions{CAFile: cfg.caFile, InsecureSkipVerify: cfg.insecure, Getenv: getenv})
+	tr, err := pushgateway.Transport(pushgateway.TransportOptions{CAFile: cfg.caFile, InsecureSkipVerify: cfg.insecure, Getenv: a.Getenv})
 	if err != nil {
 		return nil, err
 	}
@@ -296,11 +288,11 @@ func deleteGroup(ctx context.Context, a *action.Action, cfg *config, p *pushgate
 const headlineRows = 30
 
 func report(a *action.Action, cfg *config, p *pushgateway.Pusher, set *metricfile.Set, pushed bool) error {
-	outs := [][2]string{{"group-url", p.URL()}, {"series", strconv.Itoa(set.Series())}, {"pushed", strconv.FormatBool(pushed)}}
-	for _, o := range outs {
-		if err := a.SetOutput(o[0], o[1]); err != nil {
-			return err
-		}
+	err := a.SetOutputs(action.Output{Name: "group-url", Value: p.URL()},
+		action.Output{Name: "series", Value: strconv.Itoa(set.Series())},
+		action.Output{Name: "pushed", Value: strconv.FormatBool(pushed)})
+	if err != nil {
+		return err
 	}
 	var b strings.Builder
 	b.WriteString("### Pushgateway\n\n")

@@ -25,7 +25,7 @@ func newRunner(t *testing.T, inputs map[string]string) *runner {
 }
 
 func (r *runner) run() int {
-	return run(context.Background(), nil, r.Getenv, &r.Stdout, &r.Stderr)
+	return r.Run(context.Background(), run)
 }
 
 var defaultKey = map[string]string{"job": "example", "repository": "voidnxsec/example", "workflow": "CI build"}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"io"
 	"os"
 	"os/exec"
@@ -55,7 +56,7 @@ func BenchmarkSBOM10k(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		if code := run(context.Background(), args, getenv, io.Discard, io.Discard); code != 0 {
+		if code := action.Run(context.Background(), run, action.WithArgs(args), action.WithGetenv(getenv), action.WithStdout(io.Discard), action.WithStderr(io.Discard)); code != 0 {
 			b.Fatalf("nixops-sbom exited %d", code)
 		}
 	}

@@ -5,9 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -24,12 +22,7 @@ import (
 // version is set at release time with -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { action.Main(run) }
 
 type config struct {
 	target    string
@@ -43,25 +36,21 @@ type config struct {
 	timestamp time.Time
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	tuneGC(getenv)
-	a := action.New(action.WithGetenv(getenv), action.WithStdout(stdout), action.WithStderr(stderr))
-	cfg, err := parseInputs(a, args, getenv)
+func run(ctx context.Context, a *action.Action) error {
+	tuneGC(a.Getenv)
+	cfg, err := parseInputs(a)
 	if err != nil {
-		return a.Fail(err)
+		return err
 	}
 	b, err := generate(ctx, a, cfg)
 	if err != nil {
-		return a.Fail(err)
+		return err
 	}
 	files, err := write(b, cfg)
 	if err != nil {
-		return a.Fail(err)
+		return err
 	}
-	if err := report(a, b, cfg, files); err != nil {
-		return a.Fail(err)
-	}
-	return 0
+	return report(a, b, cfg, files)
 }
 
 // tuneGC trades memory the run has to spare for fewer collections: the
@@ -77,8 +66,8 @@ func tuneGC(getenv func(string) string) {
 	debug.SetMemoryLimit(150 << 20)
 }
 
-func parseInputs(a *action.Action, args []string, getenv func(string) string) (*config, error) {
-	in := a.Inputs(args)
+func parseInputs(a *action.Action) (*config, error) {
+	in := a.Inputs()
 	target := in.String("target", "", "flake installable (.#default), /nix/store path, ./result link or .drv", action.Required())
 	scope := in.Enum("closure", "runtime", []string{"runtime", "buildtime", "both"}, "runtime: output closure (must be built); buildtime: derivation closure (evaluation only); both")
 	formats := in.List("format", []string{"cyclonedx-json", "spdx-json"}, "documents to write", action.AllowedValues(formatNames()...))
@@ -87,10 +76,16 @@ func parseInputs(a *action.Action, args []string, getenv func(string) string) (*
 	meta := in.Bool("meta", true, "evaluate a flake target once more for meta.* (licenses, homepage, CPE)")
 	workers := in.Int("workers", 0, "parallel workers for the embedded scan (0: one per CPU)")
 	nixStore := in.String("nix-store", "", "Nix store to query (passed as --store); empty: the default store")
+	for _, f := range sbom.Formats {
+		in.Output(string(f), "path of the "+string(f)+" document, when that format was asked for")
+	}
+	in.Output("components", "number of components, embedded packages included")
+	in.Output("closure-bytes", "sum of the NAR sizes of the store paths that exist")
+	in.Output("metrics-file", "path of sbom.prom")
 	if err := in.Parse(); err != nil {
 		return nil, err
 	}
-	ts, err := timestamp(getenv)
+	ts, err := timestamp(a.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func newRunner(t *testing.T, inputs map[string]string) *runner {
 }
 
 func (r *runner) run() int {
-	return run(context.Background(), nil, r.Getenv, &r.Stdout, &r.Stderr)
+	return r.Run(context.Background(), run)
 }
 
 // builtFlake builds the example flake into a store of the test's own and

@@ -1,12 +1,15 @@
 // Package schematest validates documents against the official schemas of
-// the shared directory (CycloneDX 1.6, SPDX 2.3, SARIF 2.1.0), offline.
+// the shared directory (CycloneDX 1.6, SPDX 2.3, SARIF 2.1.0, GitHub's
+// webhook payloads), offline.
 package schematest
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -18,7 +21,19 @@ import (
 var (
 	mu    sync.Mutex
 	cache = map[string]*jsonschema.Schema{}
+	// compilers keeps one compiler per schema file that Definition reads,
+	// so that the file is parsed once however many definitions are used.
+	compilers = map[string]*jsonschema.Compiler{}
 )
+
+// newCompiler returns a compiler that asserts formats, with a correct
+// "uri-template" one.
+func newCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	c.RegisterFormat(uriTemplate)
+	return c
+}
 
 // Compile compiles an official JSON schema of the shared directory. The
 // CycloneDX one refers to its neighbours by URL; they are registered under
@@ -31,8 +46,7 @@ func Compile(t testing.TB, rel string, neighbours ...string) *jsonschema.Schema 
 	if s := cache[path]; s != nil {
 		return s
 	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
+	c := newCompiler()
 	var mainID string
 	for i, p := range append([]string{path}, neighbours...) {
 		if i > 0 {
@@ -78,10 +92,10 @@ func Validate(t testing.TB, s *jsonschema.Schema, data []byte) {
 	t.Helper()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
-		t.Fatalf("output is not JSON: %v", err)
+		t.Fatalf("document is not JSON: %v", err)
 	}
 	if err := s.Validate(doc); err != nil {
-		t.Errorf("output does not match the schema: %v", err)
+		t.Errorf("document does not match the schema: %v", err)
 	}
 }
 
@@ -93,6 +107,46 @@ func CycloneDX(t testing.TB) *jsonschema.Schema {
 // SPDX is the SPDX 2.3 JSON schema.
 func SPDX(t testing.TB) *jsonschema.Schema {
 	return Compile(t, "schemas/spdx/spdx-2.3.schema.json")
+}
+
+// GitHubEvent is the definition of GitHub's webhook schema for one event
+// and action, keyed as the schema keys them: "pull_request$synchronize",
+// "release$published", or "push$event" for an event without actions.
+func GitHubEvent(t testing.TB, definition string) *jsonschema.Schema {
+	return Definition(t, "schemas/github/webhooks.schema.json", definition)
+}
+
+// pointerToken escapes a name into one JSON-pointer reference token.
+var pointerToken = strings.NewReplacer("~", "~0", "/", "~1")
+
+// Definition compiles one entry of the "definitions" of an official JSON
+// schema of the shared directory. Validating against the entry that fits
+// a document names the property at fault, where a top-level oneOf over
+// all entries only says that none matched. The file is registered under
+// its own path, as the GitHub webhook schema has no $id.
+func Definition(t testing.TB, rel, name string) *jsonschema.Schema {
+	t.Helper()
+	path := testenv.Shared(t, rel)
+	loc := path + "#/definitions/" + url.PathEscape(pointerToken.Replace(name))
+	mu.Lock()
+	defer mu.Unlock()
+	if s := cache[loc]; s != nil {
+		return s
+	}
+	c := compilers[path]
+	if c == nil {
+		c = newCompiler()
+		if err := c.AddResource(path, ReadJSON(t, path)); err != nil {
+			t.Fatal(err)
+		}
+		compilers[path] = c
+	}
+	s, err := c.Compile(loc)
+	if err != nil {
+		t.Fatalf("compiling %s of %s: %v", name, rel, err)
+	}
+	cache[loc] = s
+	return s
 }
 
 // ValidateXML runs xmllint offline against the CycloneDX XSD, with the
@@ -132,8 +186,7 @@ func File(t testing.TB, path string) *jsonschema.Schema {
 	if id == "" {
 		t.Fatalf("%s has no $id", path)
 	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
+	c := newCompiler()
 	if err := c.AddResource(id, doc); err != nil {
 		t.Fatal(err)
 	}

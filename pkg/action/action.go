@@ -6,6 +6,8 @@
 package action
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,11 +25,13 @@ import (
 // methods are safe for concurrent use.
 type Action struct {
 	getenv         func(string) string
+	args           []string
 	stdout, stderr io.Writer
 	cmd            *gha.Action // formats and escapes workflow commands
 
-	mu      sync.Mutex
-	secrets []string // redacted from laptop diagnostics, longest first
+	mu       sync.Mutex
+	secrets  []string // redacted from laptop diagnostics, longest first
+	declared *Inputs  // the step's declarations, once Inputs was called
 }
 
 // Option configures New.
@@ -35,6 +39,10 @@ type Option func(*Action)
 
 // WithGetenv replaces os.Getenv.
 func WithGetenv(getenv func(string) string) Option { return func(a *Action) { a.getenv = getenv } }
+
+// WithArgs sets the command-line arguments (without the program name)
+// that Inputs reads as flags; none by default.
+func WithArgs(args []string) Option { return func(a *Action) { a.args = args } }
 
 // WithStdout replaces os.Stdout.
 func WithStdout(w io.Writer) Option { return func(a *Action) { a.stdout = w } }
@@ -62,12 +70,26 @@ func (l lenient) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Inputs returns the inputs of this step, reading flags from args (without
-// the program name), masking secrets through a and printing usage on a's
-// stderr.
-func (a *Action) Inputs(args []string) *Inputs {
-	return NewInputs(args, a.getenv, WithMasker(a.AddMask), WithUsageOutput(a.stderr))
+// Inputs returns the inputs of this step, reading flags from the
+// arguments WithArgs gave, masking secrets through a and printing usage on
+// a's stderr. Outputs the step declares on them are the only ones
+// SetOutput accepts.
+func (a *Action) Inputs() *Inputs {
+	in := NewInputs(a.args, a.getenv, WithMasker(a.AddMask), WithUsageOutput(a.stderr))
+	a.mu.Lock()
+	a.declared = in
+	a.mu.Unlock()
+	return in
 }
+
+// Getenv reads the step's environment through the injected getenv: what
+// a binary reads beyond its inputs (SOURCE_DATE_EPOCH, NIX_REMOTE) comes
+// through here, so tests stay hermetic.
+func (a *Action) Getenv(key string) string { return a.getenv(key) }
+
+// Stdout is where the step's own data goes (a dry run's body, a laptop's
+// outputs): the runner's log, or the terminal's pipe.
+func (a *Action) Stdout() io.Writer { return lenient{a.stdout} }
 
 // InRunner reports whether the process runs as a GitHub Actions step.
 func (a *Action) InRunner() bool { return a.getenv("GITHUB_ACTIONS") == "true" }
@@ -106,15 +128,44 @@ func (a *Action) redact(s string) string {
 	return s
 }
 
-// Infof logs a line: stdout in a runner, stderr on a laptop.
+// Infof logs a line: stdout in a runner, stderr on a laptop. A message
+// may carry outside text (a server's answer, a file's content); where a
+// line of it could be read by the runner as a workflow command, the message
+// is printed between ::stop-commands:: and its random resume token, so it
+// shows unchanged and commands nothing. (Annotations need no such care:
+// their message is escaped as command data.)
 func (a *Action) Infof(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.InRunner() {
-		a.cmd.Infof("%s", fmt.Sprintf(format, args...))
+	if !a.InRunner() {
+		fmt.Fprintln(a.stderr, a.redact(msg))
 		return
 	}
-	fmt.Fprintln(a.stderr, a.redact(fmt.Sprintf(format, args...)))
+	if !mayCommand(msg) {
+		a.cmd.Infof("%s", msg)
+		return
+	}
+	token := stopToken()
+	fmt.Fprintf(lenient{a.stdout}, "::stop-commands::%s\n%s\n::%s::\n", token, msg, token)
+}
+
+// mayCommand reports whether the runner could take a line of msg for a
+// command: "::name::" at the start of a line (the runner trims it first),
+// or the older "##[name]" form.
+func mayCommand(msg string) bool {
+	for _, line := range strings.FieldsFunc(msg, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if strings.HasPrefix(strings.TrimSpace(line), "::") || strings.Contains(line, "##[") {
+			return true
+		}
+	}
+	return false
+}
+
+func stopToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on Linux or macOS
+	return hex.EncodeToString(b)
 }
 
 // Errorf reports an error annotation.
@@ -248,4 +299,14 @@ func flatten(err error) []error {
 		out = append(out, flatten(k)...)
 	}
 	return out
+}
+
+// Spec is what the step declared through Inputs: empty before it did.
+func (a *Action) Spec() Spec {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.declared == nil {
+		return Spec{}
+	}
+	return a.declared.Spec()
 }

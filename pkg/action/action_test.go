@@ -23,7 +23,7 @@ type rig struct {
 	stdout, stderr *bytes.Buffer
 }
 
-func newRig(t *testing.T, runner bool) *rig {
+func newRig(t *testing.T, runner bool, args ...string) *rig {
 	t.Helper()
 	r := &rig{env: env{}, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
 	if runner {
@@ -37,7 +37,7 @@ func newRig(t *testing.T, runner bool) *rig {
 			}
 		}
 	}
-	r.a = action.New(action.WithGetenv(r.env.get), action.WithStdout(r.stdout), action.WithStderr(r.stderr))
+	r.a = action.New(action.WithGetenv(r.env.get), action.WithStdout(r.stdout), action.WithStderr(r.stderr), action.WithArgs(args))
 	return r
 }
 
@@ -400,8 +400,8 @@ func TestInRunner(t *testing.T) {
 
 func TestActionInputsHelp(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, true)
-	in := r.a.Inputs([]string{"-help"})
+	r := newRig(t, true, "-help")
+	in := r.a.Inputs()
 	in.Bool("sign", false, "sign the documents")
 	err := in.Parse()
 	if code := r.a.Fail(err); code != 0 {

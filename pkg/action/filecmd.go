@@ -27,6 +27,12 @@ func (a *Action) SetOutput(name, value string) error {
 	if !outputName.MatchString(name) {
 		return fmt.Errorf("output name %q is invalid: use letters, digits, '_' and '-', starting with a letter or '_'", name)
 	}
+	a.mu.Lock()
+	declared := a.declared == nil || a.declared.declaresOutput(name)
+	a.mu.Unlock()
+	if !declared {
+		return fmt.Errorf("output %q is not declared: declare it with Inputs.Output so action.yml can be checked against it", name)
+	}
 	if !a.InRunner() {
 		return a.print(laptopOutput(name, value))
 	}
@@ -36,6 +42,19 @@ func (a *Action) SetOutput(name, value string) error {
 	}
 	return a.appendFileCommand("GITHUB_OUTPUT", "output "+strconv.Quote(name),
 		name+"<<"+delim+"\n"+value+"\n"+delim+"\n")
+}
+
+// Output is one step output, for SetOutputs.
+type Output struct{ Name, Value string }
+
+// SetOutputs sets each output in order and stops at the first error.
+func (a *Action) SetOutputs(outs ...Output) error {
+	for _, o := range outs {
+		if err := a.SetOutput(o.Name, o.Value); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AddSummary appends markdown to the job summary: the GITHUB_STEP_SUMMARY

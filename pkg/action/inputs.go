@@ -27,6 +27,8 @@ type Inputs struct {
 	mask   func(string)
 	out    io.Writer
 	parsed bool
+
+	outputs []OutputSpec
 }
 
 // InputsOption configures NewInputs.
@@ -329,14 +331,14 @@ func (i *input) validate(raw string) error {
 	for _, e := range flatten(err) {
 		b, ok := e.(*badValue)
 		if !ok {
-			errs = append(errs, fmt.Errorf("input %q: %w", i.name, e))
+			errs = append(errs, &InputError{Input: i.name, Err: e})
 			continue
 		}
 		shown := strconv.Quote(b.value)
 		if i.secret {
 			shown = "the value (secret, not shown)"
 		}
-		errs = append(errs, fmt.Errorf("input %q: %s %s", i.name, shown, b.problem))
+		errs = append(errs, &InputError{Input: i.name, Err: errors.New(shown + " " + b.problem)})
 	}
 	return errors.Join(errs...)
 }
@@ -385,4 +387,54 @@ func (i *input) facts() []string {
 		f = append(f, "secret")
 	}
 	return append(f, "env "+EnvName(i.name))
+}
+
+// Output declares a step output. Declared outputs are part of the Spec that
+// action.yml is checked against, and once any is declared SetOutput refuses
+// a name that is not.
+func (in *Inputs) Output(name, description string) {
+	for _, o := range in.outputs {
+		if o.Name == name {
+			panic(fmt.Sprintf("action: output %q declared twice", name))
+		}
+	}
+	in.outputs = append(in.outputs, OutputSpec{Name: name, Description: description})
+}
+
+// Spec is what a step declares: the facts its action.yml must repeat.
+type Spec struct {
+	Inputs  []InputSpec
+	Outputs []OutputSpec
+}
+
+// InputSpec is one declared input. Default is the value as action.yml
+// writes it: booleans as true/false, lists joined by commas.
+type InputSpec struct {
+	Name, Default, Usage string
+	Required, Secret     bool
+}
+
+// OutputSpec is one declared output.
+type OutputSpec struct{ Name, Description string }
+
+// Spec returns the declarations in the order they were made.
+func (in *Inputs) Spec() Spec {
+	var s Spec
+	for _, i := range in.list {
+		s.Inputs = append(s.Inputs, InputSpec{Name: i.name, Default: i.def, Usage: i.usage, Required: i.required, Secret: i.secret})
+	}
+	s.Outputs = append(s.Outputs, in.outputs...)
+	return s
+}
+
+func (in *Inputs) declaresOutput(name string) bool {
+	if len(in.outputs) == 0 {
+		return true
+	}
+	for _, o := range in.outputs {
+		if o.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -38,11 +38,11 @@ func TestSecretNeverPrinted(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t, tt.runner)
+			r := newRig(t, tt.runner, tt.args...)
 			for k, v := range tt.env {
 				r.env[k] = v
 			}
-			in := r.a.Inputs(tt.args)
+			in := r.a.Inputs()
 			in.String("token", "", "API token", action.Secret())
 			in.Int("pin", 0, "PIN", action.Secret())
 			in.Enum("mode", "a", []string{"a", "b"}, "mode", action.Secret())

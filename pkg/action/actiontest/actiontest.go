@@ -5,6 +5,7 @@ package actiontest
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,4 +77,10 @@ func (r *Runner) Outputs(t testing.TB) map[string]string {
 		}
 	}
 	return out
+}
+
+// Run runs step as action.Main would, with this runner's environment and
+// streams and args as the command line, and returns the exit code.
+func (r *Runner) Run(ctx context.Context, step action.Step, args ...string) int {
+	return action.Run(ctx, step, action.WithGetenv(r.Getenv), action.WithStdout(&r.Stdout), action.WithStderr(&r.Stderr), action.WithArgs(args))
 }
