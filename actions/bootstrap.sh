@@ -11,19 +11,25 @@
 #
 # Two ways to get the binary:
 #
-# * Release ref (vX.Y.Z, or a moving major/minor tag vX / vX.Y): download
-#   <name>_<tag>_<os>_<arch> from the action repository's GitHub release and
-#   verify its SHA-256 against actions/checksums.txt *as committed in the
-#   tagged source tree* the runner checked out for this action. A checksum
-#   file fetched next to the binary would come from the same place as the
-#   binary and prove nothing, so none is ever fetched.
-#   A moving tag (v1) points at the commit of its newest release, whose
-#   committed checksums.txt lists exactly one version (the one that commit
-#   was released as); that version is the release downloaded. So the tag
-#   moves, but what runs is always pinned by a hash in the tree it names.
+# * Release: download <name>_<version>_<os>_<arch> from the action
+#   repository's GitHub release and verify its SHA-256 against
+#   actions/checksums.txt *as committed in the source tree* the runner
+#   checked out for this action. A checksum file fetched next to the binary
+#   would come from the same place as the binary and prove nothing, so none
+#   is ever fetched. The version is the ref itself when it is one (vX.Y.Z);
+#   for any other ref (a moving tag v1, a commit SHA pinned as security
+#   advice asks, a branch) it is the one release that the committed
+#   checksums.txt records for this binary and platform: a release commit
+#   records exactly one, the one it was released as. So a ref may move, but
+#   what runs is always pinned by a hash in the tree it names.
 #
-# * Any other ref (branch, SHA, empty, local `uses: ./sbom`): `go build` from
-#   the action's own source, cached per source hash in the tool cache.
+# * Source: when the checked-out checksums.txt records no release (a branch,
+#   a local `uses: ./sbom`), `go build` from the action's own source, kept
+#   per source hash in the tool cache in directories that only this user
+#   can write (made with umask 077, checked on every use), with the
+#   binary's hash recorded at build time and checked before it is run. Where
+#   the tool cache is not private, the build goes to the job's RUNNER_TEMP,
+#   which the runner empties after the job.
 #
 # Environment:
 #   GITHUB_ACTION_PATH   the action's directory (<repo>/<action>); required
@@ -31,9 +37,13 @@
 #   ACTION_REPOSITORY    ${{ github.action_repository }} likewise
 #   GITHUB_ACTION_REF, GITHUB_ACTION_REPOSITORY   fallbacks of the two above
 #   RUNNER_OS, RUNNER_ARCH   Linux|macOS, X64|ARM64 (uname when unset)
-#   RUNNER_TOOL_CACHE    cache root (default $HOME/.cache)
+#   RUNNER_TOOL_CACHE    where binaries are kept (default $HOME/.cache);
+#                        each is checked again before use
+#   RUNNER_TEMP          where source builds go when the tool cache is not
+#                        private (default: a new temp dir)
 #   NIXOPS_RELEASE_HOST  release host (default https://github.com); tests
 #                        point it at a local server
+#   NIXOPS_DOWNLOAD_MAX_TIME  seconds a download may take (default 300)
 #
 # Why ref and repository are read three ways: the runner leaves
 # GITHUB_ACTION_REF/GITHUB_ACTION_REPOSITORY (and the github.action_*
@@ -90,20 +100,22 @@ if [[ $root == */_actions/*/*/* ]]; then
 	repo="$path_owner/$path_repo"
 fi
 
-# Sets plat to <os>_<arch> in release asset spelling.
+# Sets plat to <os>_<arch> in release asset spelling, or to nothing on a
+# platform no release is built for.
 platform() {
 	local os arch
 	os=${RUNNER_OS:-$(uname -s)}
 	arch=${RUNNER_ARCH:-$(uname -m)}
+	plat=
 	case $os in
 	Linux | linux) os=linux ;;
 	macOS | Darwin | darwin) os=darwin ;;
-	*) fail "unsupported runner OS '$os': $name release binaries exist for Linux and macOS" ;;
+	*) return ;;
 	esac
 	case $arch in
 	X64 | x86_64 | amd64) arch=amd64 ;;
 	ARM64 | aarch64 | arm64) arch=arm64 ;;
-	*) fail "unsupported runner architecture '$arch': $name release binaries exist for X64 and ARM64" ;;
+	*) return ;;
 	esac
 	plat="${os}_$arch"
 }
@@ -117,11 +129,10 @@ expected_sha256() {
 	' "$1"
 }
 
-# Sets tag to the one full version that the committed checksums file $2
-# records for moving tag $1 (vX or vX.Y) and asset suffix $3 (_<os>_<arch>).
-resolve_moving_tag() {
-	local moving=$1 sums=$2 suffix=$3 versions count
-	versions=$(awk -v name="$name" -v prefix="${name}_${moving}." -v suffix="$suffix" '
+# Prints the versions that the checksums file $1 records for this binary
+# and asset suffix $2 (_<os>_<arch>), restricted to those starting with $3.
+listed_versions() {
+	awk -v name="$name" -v prefix="${name}_$3" -v suffix="$2" '
 		/^[[:space:]]*(#|$)/ { next }
 		{
 			f = $2; sub(/^\*/, "", f)
@@ -130,27 +141,39 @@ resolve_moving_tag() {
 				print substr(v, 1, length(v) - length(suffix))
 			}
 		}
-	' "$sums" | sort -u)
-	count=$(printf '%s' "$versions" | grep -c . || true)
-	if [[ $count -eq 0 ]]; then
-		fail "no $name release for tag $moving and ${suffix#_} in actions/checksums.txt at $moving: the tag must point at a release commit whose checksums.txt lists ${name}_${moving}.<n>..._${suffix#_}"
-	elif [[ $count -gt 1 ]]; then
-		fail "actions/checksums.txt at $moving lists several $name versions ($(echo "$versions" | tr '\n' ' ')): a release commit must record exactly one"
+	' "$1" | sort -u
+}
+
+# Sets tag to the release of this binary that ref $ref stands for, or to
+# nothing when the committed checksums name none and ref is no version.
+resolve_release() {
+	local sums="$root/actions/checksums.txt" versions count prefix=
+	tag=
+	if [[ $ref =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+		tag=$ref
+		return
 	fi
-	tag=$versions
+	[[ -f $sums && -n $plat ]] || return 0
+	# A moving tag v1 or v1.2 may only stand for a release of its own line.
+	[[ $ref =~ ^v[0-9]+(\.[0-9]+)?$ ]] && prefix="$ref."
+	versions=$(listed_versions "$sums" "_$plat" "$prefix")
+	count=$(printf '%s' "$versions" | grep -c . || true)
+	if [[ $count -gt 1 ]]; then
+		fail "actions/checksums.txt at $ref lists several $name versions ($(echo "$versions" | tr '\n' ' ')): a release commit must record exactly one"
+	elif [[ $count -eq 1 ]]; then
+		tag=$versions
+		log "ref $ref resolves to release $tag through the committed actions/checksums.txt"
+	elif [[ -n $prefix ]]; then
+		fail "no $name release for tag $ref and $plat in actions/checksums.txt at $ref: the tag must point at a release commit whose checksums.txt lists ${name}_$prefix<n>..._$plat"
+	fi
 }
 
 install_release() {
-	local plat sums asset want dir tmp got url
-	platform
+	local sums asset want dir tmp got url host max_time curl_opts
 	sums="$root/actions/checksums.txt"
+	[[ -n $plat ]] || fail "unsupported runner ${RUNNER_OS:-$(uname -s)}/${RUNNER_ARCH:-$(uname -m)}: $name release binaries exist for Linux and macOS on X64 and ARM64"
 	[[ -f $sums ]] || fail "actions/checksums.txt is missing from the action source at $ref: cannot verify a release binary"
 	[[ -n $repo ]] || fail "the action repository is unknown (github.action_repository is empty): map ACTION_REPOSITORY: \${{ github.action_repository }} in the action's env"
-	tag=$ref
-	if [[ ! $ref =~ ^v[0-9]+\.[0-9]+\.[0-9]+ ]]; then
-		resolve_moving_tag "$ref" "$sums" "_$plat"
-		log "moving tag $ref resolves to $tag through the committed actions/checksums.txt"
-	fi
 	asset="${name}_${tag}_${plat}"
 	want=$(expected_sha256 "$sums" "$asset")
 	[[ -n $want ]] || fail "no checksum for $asset in actions/checksums.txt at $ref: refusing to run an unverified binary"
@@ -163,11 +186,19 @@ install_release() {
 	fi
 	mkdir -p "$dir"
 	tmp=$(mktemp "$dir/.$name.XXXXXX")
-	url="${NIXOPS_RELEASE_HOST:-https://github.com}/$repo/releases/download/$tag/$asset"
+	host=${NIXOPS_RELEASE_HOST:-https://github.com}
+	url="$host/$repo/releases/download/$tag/$asset"
+	max_time=${NIXOPS_DOWNLOAD_MAX_TIME:-300}
+	[[ $max_time =~ ^[1-9][0-9]*$ ]] || fail "NIXOPS_DOWNLOAD_MAX_TIME='$max_time' is not a whole number of seconds"
+	# Bounded in time and size (a binary is tens of MB); retries stop at the
+	# same deadline. GitHub redirects downloads to its asset host: only
+	# ever over https.
+	curl_opts=(-fsSL --retry 3 --retry-delay 2 --connect-timeout 20 --max-time "$max_time" --retry-max-time "$max_time" --max-filesize 268435456)
+	[[ $host == https://* ]] && curl_opts+=(--proto "=https" --proto-redir "=https")
 	log "downloading $url"
-	if ! curl -fsSL --retry 3 --retry-delay 2 --connect-timeout 20 -o "$tmp" "$url"; then
+	if ! curl "${curl_opts[@]}" -o "$tmp" "$url"; then
 		rm -f "$tmp"
-		fail "download of $asset failed from $url: check that release $tag has this asset"
+		fail "download of $asset failed from $url within ${max_time}s: check that release $tag has this asset"
 	fi
 	got=$(file_sha256 "$tmp")
 	if [[ $got != "$want" ]]; then
@@ -179,46 +210,81 @@ install_release() {
 	log "installed verified $asset at $bin"
 }
 
-# SHA-256 over go.mod, go.sum and every .go file: sorted paths and contents.
+# SHA-256 over what the binary is made of: go.mod, go.sum, every non-test
+# .go file and every other file beside them that go:embed may take
+# (pkg/closure/meta.nix), outside testdata; and the Go version and build
+# settings, since another compiler makes another binary.
 source_hash() {
 	(
 		cd "$root"
-		find . -name .git -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
+		go version
+		echo "CGO_ENABLED=0 -trimpath -buildvcs=false"
+		find . \( -name .git -o -name testdata -o -name node_modules \) -prune -o -type f \
+			\( -path './cmd/*' -o -path './pkg/*' -o -path './internal/*' -o -name go.mod -o -name go.sum \) \
+			! -name '*_test.go' ! -name '*.md' -print0 |
 			LC_ALL=C sort -z |
-			xargs -0 "${SHA256_CMD[@]}" |
-			"${SHA256_CMD[@]}"
-	) | cut -c1-64
+			xargs -0 "${SHA256_CMD[@]}"
+	) | "${SHA256_CMD[@]}" | cut -c1-64
+}
+
+# Succeeds when every directory from the tool cache's nixops-actions down to
+# $1 exists, belongs to this user and is writable by no one else: only then
+# can a binary found there be one this user built.
+private_dirs() {
+	local d=$1 top="${cache_root%/*}"
+	while :; do
+		[[ -d $d && -O $d ]] || return 1
+		[[ -z $(find "$d" -maxdepth 0 \( -perm -020 -o -perm -002 \) -print) ]] || return 1
+		[[ $d == "$top" ]] && return 0
+		d=${d%/*}
+	done
 }
 
 install_source() {
 	local hash dir tmp
 	if command -v sha256sum >/dev/null 2>&1; then SHA256_CMD=(sha256sum); else SHA256_CMD=(shasum -a 256); fi
 	[[ -d "$root/cmd/$name" ]] || fail "$root/cmd/$name does not exist: cannot build $name from source"
+	command -v go >/dev/null 2>&1 ||
+		fail "Go is not installed: building $name from source (ref '${ref:-none}' names no release) needs it; add a step 'uses: actions/setup-go@v5' with 'go-version-file: <path to this action>/go.mod' before this action, or pin a release (@v1, @vX.Y.Z or its commit SHA)"
 	hash=$(source_hash)
 	[[ ${#hash} -eq 64 ]] || fail "could not hash the source of $root"
 	dir="$cache_root/$hash"
 	bin="$dir/$name"
-	if [[ -x $bin ]]; then
+	# A cached build is run only from directories this user alone can write,
+	# and only while it still has the hash recorded when it was built.
+	if [[ -x $bin && -f $bin.sha256 ]] && private_dirs "$dir" && [[ $(file_sha256 "$bin") == "$(cat "$bin.sha256")" ]]; then
 		log "cache hit: $name for source $hash at $bin"
 		return
 	fi
-	command -v go >/dev/null 2>&1 ||
-		fail "Go is not installed: building $name from source (ref '${ref:-none}' is not a release tag) needs it; add a step 'uses: actions/setup-go@v5' with 'go-version-file: <path to this action>/go.mod' before this action, or use a release tag such as @v1"
-	mkdir -p "$dir"
+	(umask 077 && mkdir -p "$dir")
+	if ! private_dirs "$dir"; then
+		# Someone else can write there: build into this job's temp dir,
+		# which the runner empties after the job.
+		log "$dir is writable by others or not ours: building into the job's temp dir instead"
+		dir="${RUNNER_TEMP:-$(mktemp -d)}/nixops-actions/$name/$hash"
+		bin="$dir/$name"
+		(umask 077 && mkdir -p "$dir")
+	fi
+	rm -f "$bin.sha256"
 	tmp=$(mktemp "$dir/.$name.XXXXXX")
 	log "building $name from source $hash (ref '${ref:-none}')"
-	# -buildvcs=false: the binary is cached by source hash, so a VCS stamp
-	# would be stale on reuse, and runners may have git ownership trouble.
-	if ! (cd "$root" && go build -trimpath -buildvcs=false -o "$tmp" "./cmd/$name"); then
+	# The job's Go settings are not ours: a GOOS=windows or GOFLAGS=-race in
+	# the workflow must not change what the action runs. -buildvcs=false: no
+	# VCS stamp, and runners may have git ownership trouble.
+	if ! (cd "$root" && env -u GOOS -u GOARCH -u GOFLAGS -u GOWORK CGO_ENABLED=0 GOWORK=off \
+		go build -trimpath -buildvcs=false -o "$tmp" "./cmd/$name"); then
 		rm -f "$tmp"
 		fail "go build of ./cmd/$name failed (see the compiler output above)"
 	fi
 	mv -f "$tmp" "$bin"
+	file_sha256 "$bin" >"$bin.sha256"
 	log "built $name from source into $bin"
 }
 
-if [[ $ref =~ ^v[0-9]+(\.[0-9]+){0,2}(-[0-9A-Za-z.-]+)?$ ]]; then
-	log "release ref $ref: using the prebuilt $name"
+platform
+resolve_release
+if [[ -n $tag ]]; then
+	log "release $tag: using the prebuilt $name"
 	install_release
 else
 	install_source

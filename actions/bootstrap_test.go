@@ -44,6 +44,7 @@ type tree struct {
 	root      string
 	actionDir string
 	cache     string
+	temp      string // the job's RUNNER_TEMP
 }
 
 func newTree(t *testing.T, actionDir string) tree {
@@ -59,7 +60,8 @@ func newTree(t *testing.T, actionDir string) tree {
 	if err := os.MkdirAll(filepath.Join(base, filepath.FromSlash(actionDir)), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return tree{root: root, actionDir: filepath.Join(base, filepath.FromSlash(actionDir)), cache: filepath.Join(base, "toolcache")}
+	return tree{root: root, actionDir: filepath.Join(base, filepath.FromSlash(actionDir)),
+		cache: filepath.Join(base, "toolcache"), temp: filepath.Join(base, "runner_temp")}
 }
 
 func writeFile(t *testing.T, path, body string, mode fs.FileMode) {
@@ -82,6 +84,7 @@ func (tr tree) bootstrap(t *testing.T, name string, env map[string]string) run {
 		"PATH":               os.Getenv("PATH"),
 		"HOME":               t.TempDir(),
 		"RUNNER_TOOL_CACHE":  tr.cache,
+		"RUNNER_TEMP":        tr.temp,
 		"GITHUB_ACTION_PATH": tr.actionDir,
 		"GITHUB_OUTPUT":      out,
 		"RUNNER_OS":          "Linux",
@@ -94,6 +97,11 @@ func (tr tree) bootstrap(t *testing.T, name string, env map[string]string) run {
 		}
 	}
 	vars["GOTOOLCHAIN"] = "local"
+	// The go command's telemetry child may outlive it and write under the
+	// user's config dir: keep that out of the test's temp dirs.
+	if dir, err := os.UserConfigDir(); err == nil {
+		vars["XDG_CONFIG_HOME"] = dir
+	}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -184,7 +192,7 @@ func TestBootstrapRelease(t *testing.T) {
 			env:       map[string]string{"ACTION_REF": "v1", "ACTION_REPOSITORY": "voidnxsec/nixops-actions"},
 			checksums: "# release v1.2.3\n" + good + "  " + asset + "\n" + bad + "  " + fakeName + "_v1.2.3_darwin_arm64\n",
 			assets:    map[string][]byte{url: binary},
-			wantLog:   []string{"moving tag v1 resolves to v1.2.3", "installed verified " + asset},
+			wantLog:   []string{"ref v1 resolves to release v1.2.3", "installed verified " + asset},
 		},
 		{
 			// The runner leaves github.action_ref empty in composite run

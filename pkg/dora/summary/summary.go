@@ -1,6 +1,7 @@
 // Package summary renders a DORA report as the Markdown of a GitHub step
 // summary: the five metrics with their bands, the rules that produced them,
-// Mermaid charts of the weekly series and the latest deployments.
+// Mermaid charts of deployments and lead time over the window, and the
+// latest deployments.
 package summary
 
 import (
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
+	"github.com/voidnxsec/nixops-actions/pkg/markdown"
 )
 
 // LastDeployments is how many deployments the table lists, newest last.
@@ -29,9 +31,9 @@ func Markdown(r *dora.Report) string {
 }
 
 func header(w *strings.Builder, r *dora.Report) {
-	fmt.Fprintf(w, "## DORA metrics of %s", code(r.Repository))
+	fmt.Fprintf(w, "## DORA metrics of %s", markdown.Code(r.Repository))
 	if r.Branch != "" {
-		fmt.Fprintf(w, " (%s)", code(r.Branch))
+		fmt.Fprintf(w, " (%s)", markdown.Code(r.Branch))
 	}
 	fmt.Fprintf(w, "\n\n%d deployments from %s to %s (%s days).\n\n",
 		r.Metrics.Deployments, day(r.Window.Start), day(r.Window.End), number(r.Window.Days))
@@ -39,7 +41,11 @@ func header(w *strings.Builder, r *dora.Report) {
 
 func metrics(w *strings.Builder, r *dora.Report) {
 	m := r.Metrics
-	w.WriteString("| metric | value | p90 | mean | n | band |\n|---|---:|---:|---:|---:|---|\n")
+	t := markdown.NewTable(
+		markdown.Column{Name: "metric"}, markdown.Column{Name: "value", Align: markdown.Right},
+		markdown.Column{Name: "p90", Align: markdown.Right}, markdown.Column{Name: "mean", Align: markdown.Right},
+		markdown.Column{Name: "n", Align: markdown.Right}, markdown.Column{Name: "band"},
+	)
 	freq := noData
 	if v := m.DeploymentFrequency.Value; v != nil {
 		freq = number(*v) + " per day"
@@ -48,29 +54,33 @@ func metrics(w *strings.Builder, r *dora.Report) {
 		}
 	}
 	deps := count(m.Deployments, "deployment", "deployments")
-	row(w, "Deployment frequency", freq, "", "", deps, m.DeploymentFrequency.Band)
-	durationRow(w, "Change lead time (median)", m.ChangeLeadTime, "commit", "commits")
-	row(w, "Change fail rate", percent(m.ChangeFailRate.Value), "", "", fmt.Sprintf("%d of %s", m.FailedDeployments, deps), m.ChangeFailRate.Band)
-	durationRow(w, "Failed deployment recovery time (median)", m.RecoveryTime, "recovery", "recoveries")
-	row(w, "Deployment rework rate", percent(m.ReworkRate.Value), "", "", fmt.Sprintf("%d of %s", m.ReworkDeployments, deps), m.ReworkRate.Band)
+	row(t, "Deployment frequency", freq, "", "", deps, m.DeploymentFrequency.Band)
+	durationRow(t, "Change lead time (median)", m.ChangeLeadTime, "commit", "commits")
+	row(t, "Change fail rate", percent(m.ChangeFailRate.Value), "", "", fmt.Sprintf("%d of %s", m.FailedDeployments, deps), m.ChangeFailRate.Band)
+	durationRow(t, "Failed deployment recovery time (median)", m.RecoveryTime, "recovery", "recoveries")
+	row(t, "Deployment rework rate", percent(m.ReworkRate.Value), "", "", fmt.Sprintf("%d of %s", m.ReworkDeployments, deps), m.ReworkRate.Band)
 	if i := m.DeploymentFrequency.Stat; i.N > 0 {
-		durationRow(w, "Time between deployments (median)", dora.Metric{Stat: i, Value: i.Median}, "interval", "intervals")
+		durationRow(t, "Time between deployments (median)", dora.Metric{Stat: i, Value: i.Median}, "interval", "intervals")
 	}
-	fmt.Fprintf(w, "\nBands: %s. A metric without data reads \"%s\", never 0.\n\n", text(r.BandsSource), noData)
+	w.WriteString(t.String())
+	fmt.Fprintf(w, "\nBands: %s. A metric without data reads \"%s\", never 0.\n\n", markdown.Text(r.BandsSource), noData)
 }
 
 const noData = "no data"
 
-func durationRow(w *strings.Builder, name string, m dora.Metric, one, many string) {
-	row(w, name, duration(m.Value), duration(m.P90), duration(m.Mean), count(m.N, one, many), m.Band)
+// durationRow shows the median, p90 and mean in one unit, so they compare
+// at a glance.
+func durationRow(t *markdown.Table, name string, m dora.Metric, one, many string) {
+	d := durations(m.Value, m.P90, m.Mean)
+	row(t, name, d[0], d[1], d[2], count(m.N, one, many), m.Band)
 }
 
-func row(w *strings.Builder, name, value, p90, mean, n string, band *string) {
+func row(t *markdown.Table, name, value, p90, mean, n string, band *string) {
 	b := "—"
 	if band != nil {
-		b = text(*band)
+		b = markdown.Text(*band)
 	}
-	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", name, value, dash(p90), dash(mean), n, b)
+	t.Row(name, value, dash(p90), dash(mean), n, b)
 }
 
 // notes warns about what limits the numbers.
@@ -83,7 +93,7 @@ func notes(w *strings.Builder, r *dora.Report) {
 		n = append(n, fmt.Sprintf("%s dated after their deployment (clock skew) left out of lead time.", count(r.SkewedCommits, "commit", "commits")))
 	}
 	for _, t := range r.IgnoredTags {
-		n = append(n, fmt.Sprintf("Tag %s ignored: %s.", code(t.Name), text(strings.TrimSuffix(t.Reason, "."))))
+		n = append(n, fmt.Sprintf("Tag %s ignored: %s.", markdown.Code(t.Name), markdown.Text(strings.TrimSuffix(t.Reason, "."))))
 	}
 	for _, s := range n {
 		fmt.Fprintf(w, "> [!WARNING]\n> %s\n\n", s)
@@ -96,72 +106,9 @@ func rules(w *strings.Builder, r *dora.Report) {
 	}
 	w.WriteString("### Rules in force\n\n")
 	for _, s := range r.Rules {
-		fmt.Fprintf(w, "- %s\n", text(s))
+		fmt.Fprintf(w, "- %s\n", markdown.Text(s))
 	}
 	w.WriteString("\n")
-}
-
-// charts draws the weekly series. Mermaid's xychart-beta has no gaps in a
-// line, so the lead time chart lists only the weeks that have a median, and
-// says so: a week without deployments has no lead time, not a lead time of 0.
-func charts(w *strings.Builder, r *dora.Report) {
-	if len(r.Weekly) == 0 {
-		return
-	}
-	var labels, counts []string
-	maxCount := 0
-	layout := weekLayout(r.Weekly)
-	for _, wk := range r.Weekly {
-		labels = append(labels, week(wk.Start, layout))
-		counts = append(counts, strconv.Itoa(wk.Deployments))
-		maxCount = max(maxCount, wk.Deployments)
-	}
-	w.WriteString("### Deployments per week\n\n```mermaid\nxychart-beta\n")
-	w.WriteString("    title \"Deployments per week (week starting, UTC)\"\n")
-	fmt.Fprintf(w, "    x-axis [%s]\n", strings.Join(labels, ", "))
-	fmt.Fprintf(w, "    y-axis \"deployments\" 0 --> %d\n", max(maxCount, 1))
-	fmt.Fprintf(w, "    bar [%s]\n```\n\n", strings.Join(counts, ", "))
-
-	var leadLabels []string
-	var leads []float64
-	for _, wk := range r.Weekly {
-		if wk.MedianLeadSeconds != nil {
-			leadLabels = append(leadLabels, week(wk.Start, layout))
-			leads = append(leads, *wk.MedianLeadSeconds)
-		}
-	}
-	w.WriteString("### Median change lead time per week\n\n")
-	if len(leads) == 0 {
-		w.WriteString("No deployments in the window: no lead time to chart.\n\n")
-		return
-	}
-	unit, div := chartUnit(leads)
-	values := make([]string, len(leads))
-	top := 0.0
-	for i, v := range leads {
-		values[i] = number(v / div)
-		top = math.Max(top, v/div)
-	}
-	if skipped := len(r.Weekly) - len(leads); skipped > 0 {
-		fmt.Fprintf(w, "Weeks without a lead time (no deployments, or only skewed commits) are left out: %d of %d.\n\n", skipped, len(r.Weekly))
-	}
-	w.WriteString("```mermaid\nxychart-beta\n")
-	fmt.Fprintf(w, "    title \"Median change lead time (%s)\"\n", unit)
-	fmt.Fprintf(w, "    x-axis [%s]\n", strings.Join(leadLabels, ", "))
-	fmt.Fprintf(w, "    y-axis \"%s\" 0 --> %s\n", unit, number(math.Max(math.Ceil(top), 1)))
-	fmt.Fprintf(w, "    line [%s]\n```\n\n", strings.Join(values, ", "))
-}
-
-// chartUnit picks hours or days so the largest value reads well.
-func chartUnit(v []float64) (string, float64) {
-	top := 0.0
-	for _, x := range v {
-		top = math.Max(top, x)
-	}
-	if top >= 2*86400 {
-		return "days", 86400
-	}
-	return "hours", 3600
 }
 
 func deployments(w *strings.Builder, r *dora.Report) {
@@ -175,11 +122,15 @@ func deployments(w *strings.Builder, r *dora.Report) {
 	} else {
 		w.WriteString("### Deployments\n\n")
 	}
-	w.WriteString("| deployment | deployed (UTC) | commits | median lead time | outcome |\n|---|---|---:|---:|---|\n")
+	t := markdown.NewTable(
+		markdown.Column{Name: "deployment"}, markdown.Column{Name: "deployed (UTC)"},
+		markdown.Column{Name: "commits", Align: markdown.Right}, markdown.Column{Name: "median lead time", Align: markdown.Right},
+		markdown.Column{Name: "outcome"},
+	)
 	for _, dep := range d {
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s |\n", code(dep.Name), stamp(dep.Time), dep.Commits, dash(duration(dep.LeadTime.Median)), outcome(dep))
+		t.Row(markdown.Code(dep.Name), stamp(dep.Time), strconv.Itoa(dep.Commits), dash(duration(dep.LeadTime.Median)), outcome(dep))
 	}
-	w.WriteString("\n")
+	w.WriteString(t.String() + "\n")
 }
 
 // outcome says what happened to a deployment and what it fixed.
@@ -191,17 +142,17 @@ func outcome(d dora.Deployment) string {
 	if d.Rework && len(d.Fixes) > 0 {
 		names := make([]string, len(d.Fixes))
 		for i, f := range d.Fixes {
-			names[i] = code(f)
+			names[i] = markdown.Code(f)
 		}
 		parts = append(parts, "fixes "+strings.Join(names, ", "))
 	}
 	if d.Failed {
 		s := "failed"
 		if d.Cause != "" {
-			s += " (" + text(d.Cause) + ")"
+			s += " (" + markdown.Text(d.Cause) + ")"
 		}
 		if d.FixedBy != "" {
-			s += ", fixed by " + code(d.FixedBy)
+			s += ", fixed by " + markdown.Code(d.FixedBy)
 			if d.RecoverySeconds != nil {
 				s += " after " + duration(d.RecoverySeconds)
 			}
@@ -217,20 +168,34 @@ func outcome(d dora.Deployment) string {
 }
 
 // duration shows seconds in the largest unit that keeps them readable.
-func duration(s *float64) string {
-	if s == nil {
-		return noData
+func duration(s *float64) string { return durations(s)[0] }
+
+// durations shows seconds in one unit, the one that keeps the largest
+// readable.
+func durations(ss ...*float64) []string {
+	top := math.Inf(-1)
+	for _, s := range ss {
+		if s != nil {
+			top = math.Max(top, *s)
+		}
 	}
-	v := *s
+	unit, div := "days", 86400.0
 	switch {
-	case v < 60:
-		return number(v) + " s"
-	case v < 3600:
-		return number(v/60) + " min"
-	case v < 2*86400:
-		return number(v/3600) + " h"
+	case top < 60:
+		unit, div = "s", 1
+	case top < 3600:
+		unit, div = "min", 60
+	case top < 2*86400:
+		unit, div = "h", 3600
 	}
-	return number(v/86400) + " days"
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = noData
+		if s != nil {
+			out[i] = number(*s/div) + " " + unit
+		}
+	}
+	return out
 }
 
 func percent(v *float64) string {
@@ -267,44 +232,3 @@ func dash(s string) string {
 
 func day(t time.Time) string   { return t.UTC().Format("2006-01-02") }
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
-
-// weekLayout labels weeks by month and day, short enough for a dozen bars,
-// unless the window spans years, where those would repeat.
-func weekLayout(weeks []dora.Week) string {
-	if weeks[0].Start.UTC().Year() != weeks[len(weeks)-1].Start.UTC().Year() {
-		return "2006-01-02"
-	}
-	return "01-02"
-}
-
-// week labels a week by its Monday, quoted for Mermaid.
-func week(t time.Time, layout string) string { return `"` + t.UTC().Format(layout) + `"` }
-
-// code shows a name (tag, branch, repository) verbatim in a code span. Git
-// allows backticks in tag names, so the fence is one longer than the
-// longest run of backticks inside; a | would still end a table cell, so it
-// is escaped (GitHub honours \| inside code spans in tables).
-func code(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
-
-// text escapes what Markdown would otherwise read as markup, so a rule or
-// reason quoting a glob (v*) is shown as written.
-func text(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune("\\`*_[]<>|#~", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}

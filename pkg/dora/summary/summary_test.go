@@ -5,10 +5,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/voidnxsec/nixops-actions/internal/mermaidtest"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 	"github.com/voidnxsec/nixops-actions/pkg/dora/summary"
 )
@@ -38,7 +38,7 @@ func TestMarkdown(t *testing.T) {
 				"| Deployment rework rate | 40% | — | — | 2 of 5 deployments | — |",
 				"| `v1.1.0` | 2024-01-04 00:00 | 2 | 21 h | failed (revert), fixed by `v1.2.0` after 12 h |",
 				"| `v1.3.1-hotfix` | 2024-01-09 08:00 | 1 | 2 h | hotfix; fixes `v1.3.0` |",
-				`    x-axis ["01-01", "01-08"]`,
+				`    x-axis "week starting (UTC)" ["Jan 1", "Jan 8"]`,
 				"    bar [3, 2]",
 				"- Deployments: tags matching v\\* whose commit is reachable from main; deploy time = tagger date of an annotated tag, else the commit's committer date.",
 			},
@@ -65,8 +65,9 @@ func TestMarkdown(t *testing.T) {
 				"### Last 20 of 25 deployments",
 				"> Tag `v9.9.9` ignored: its commit is not reachable from release/\\`1\\`.",
 				"> 3 commits dated after their deployment (clock skew) left out of lead time.",
-				`    x-axis ["2023-12-04", "2023-12-11", "2023-12-18", "2023-12-25", "2024-01-01", "2024-01-08"]`,
-				`    x-axis ["2023-12-04", "2023-12-11", "2023-12-18", "2024-01-01", "2024-01-08"]`,
+				`    x-axis "week starting (UTC)" ["Dec 4", "Dec 11", "Dec 18", "Dec 25", "Jan 1", "Jan 8"]`,
+				`    x-axis "week starting (UTC)" ["Dec 4", "Dec 11", "Dec 18", "Jan 1", "Jan 8"]`,
+				"    bar [3, 3.04, 3.08, 3.17, 3.21]",
 				"Weeks without a lead time (no deployments, or only skewed commits) are left out: 1 of 6.",
 				"| `v1.22.0` | 2024-01-07 07:00 | 3 | 2 h | failed (revert), fixed by `v1.24.0-hotfix` after 3.08 days |",
 				"| `v1.23.0` | 2024-01-08 20:00 | 4 | 3 h | failed (fixes-deployment), not fixed yet |",
@@ -88,7 +89,7 @@ func TestMarkdown(t *testing.T) {
 			if n := countRows(lines); n != tt.rows {
 				t.Errorf("deployment table has %d rows, want %d", n, tt.rows)
 			}
-			if n := checkCharts(t, got); n != tt.charts {
+			if n := len(checkCharts(t, got)); n != tt.charts {
 				t.Errorf("%d xychart-beta charts, want %d", n, tt.charts)
 			}
 		})
@@ -110,13 +111,26 @@ func load(t *testing.T, name string) *dora.Report {
 	return r
 }
 
+// hasLine says whether want is one of lines. Table rows compare cell by
+// cell, whatever the padding that lines the columns up.
 func hasLine(lines []string, want string) bool {
 	for _, l := range lines {
-		if l == want {
+		if cells(l) == cells(want) {
 			return true
 		}
 	}
 	return false
+}
+
+func cells(l string) string {
+	if !strings.HasPrefix(l, "|") {
+		return l
+	}
+	parts := strings.Split(l, "|")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return strings.Join(parts, "|")
 }
 
 // countRows counts the rows of the deployment table: lines starting with
@@ -125,7 +139,7 @@ func countRows(lines []string) int {
 	n, in := 0, false
 	for _, l := range lines {
 		switch {
-		case strings.HasPrefix(l, "| deployment | deployed (UTC) |"):
+		case strings.HasPrefix(cells(l), cells("| deployment | deployed (UTC) |")):
 			in = true
 		case in && strings.HasPrefix(l, "| `"):
 			n++
@@ -136,42 +150,39 @@ func countRows(lines []string) int {
 	return n
 }
 
-var (
-	axisRe = regexp.MustCompile(`^    x-axis \[("[0-9-]+"(, "[0-9-]+")*)\]$`)
-	dataRe = regexp.MustCompile(`^    (bar|line) \[(-?[0-9.]+(, -?[0-9.]+)*)\]$`)
-)
-
-// checkCharts checks each xychart-beta block: one categorical x-axis, one
-// data series with as many numbers as categories (Mermaid would otherwise
-// draw a wrong chart without complaint). It returns the number of charts.
-func checkCharts(t *testing.T, md string) int {
+// checkCharts checks every chart of a summary for what keeps it readable
+// on the page (see mermaidtest.Check) and returns them.
+func checkCharts(t *testing.T, md string) []*mermaidtest.XYChart {
 	t.Helper()
-	blocks := strings.Split(md, "```mermaid\n")[1:]
-	for _, b := range blocks {
-		body, _, ok := strings.Cut(b, "```")
-		if !ok {
-			t.Fatalf("unterminated mermaid block:\n%s", b)
-		}
-		lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
-		if lines[0] != "xychart-beta" || len(lines) != 5 {
-			t.Errorf("chart is not xychart-beta with title, x-axis, y-axis and one series:\n%s", body)
-			continue
-		}
-		axis, data := axisRe.FindStringSubmatch(lines[2]), dataRe.FindStringSubmatch(lines[4])
-		if axis == nil || data == nil {
-			t.Errorf("chart has a malformed axis or series:\n%s", body)
-			continue
-		}
-		if a, d := strings.Count(axis[1], ",")+1, strings.Count(data[2], ",")+1; a != d {
-			t.Errorf("chart has %d categories but %d values:\n%s", a, d, body)
-		}
+	blocks, err := mermaidtest.Blocks(md)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return len(blocks)
+	var charts []*mermaidtest.XYChart
+	for _, b := range blocks {
+		c, err := mermaidtest.ParseXYChart(b)
+		if err != nil {
+			t.Errorf("%v:\n%s", err, b)
+			continue
+		}
+		if len(c.Series) != 1 || c.Series[0].Kind != "bar" {
+			t.Errorf("chart %q is not a single bar series", c.Title)
+		}
+		limits := mermaidtest.Limits{MaxCategories: summary.MaxCategories, MaxLabel: 7, Count: c.YTitle == "deployments"}
+		for _, err := range c.Check(limits) {
+			t.Errorf("chart %q: %v", c.Title, err)
+		}
+		charts = append(charts, c)
+	}
+	return charts
 }
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
