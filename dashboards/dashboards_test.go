@@ -27,6 +27,8 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 	"github.com/voidnxsec/nixops-actions/pkg/dora/exposition"
 	"github.com/voidnxsec/nixops-actions/pkg/metricfile"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	sbomexposition "github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
 )
 
 // minSchemaVersion is the dashboard schema of Grafana 10.4/11.0: older
@@ -368,8 +370,8 @@ func TestProblems(t *testing.T) {
 // wrote plus the pipeline's own series, under the default grouping (job =
 // repository name; repository and workflow labels).
 type push struct {
-	dir        string // testdata/push/<dir>
-	doraReport string // pkg/dora/testdata/reports/<name>.json, pushed as this repository's; "": none
+	sbom       *sbom.Stats // the numbers of the repository's SBOM; nil: none
+	doraReport string      // pkg/dora/testdata/reports/<name>.json, pushed as this repository's; "": none
 	repository string
 	workflow   string
 	status     string
@@ -378,23 +380,30 @@ type push struct {
 }
 
 var pushes = []push{
-	{dir: "nixops-actions", doraReport: "full", repository: "voidnxsec/nixops-actions", workflow: "CI", status: "success", ranAgo: 10 * time.Minute},
+	// The numbers of the SBOM of pkg/closure/testdata/flake's runtime
+	// closure: greeting and libgreet's lib output.
+	{sbom: &sbom.Stats{StorePaths: 2, ClosureBytes: 328, Licenses: map[string]int{"MIT AND Apache-2.0": 1, "Zlib": 1}},
+		doraReport: "full", repository: "voidnxsec/nixops-actions", workflow: "CI", status: "success", ranAgo: 10 * time.Minute},
 	// A dot in the name exercises Grafana's regex escaping of a
 	// multi-value variable; a space in the workflow, the grouping key.
-	{dir: "demo-flake", repository: "voidnxsec/demo.flake", workflow: "Nightly build", status: "failure", ranAgo: 20 * time.Minute, successAgo: 3 * time.Hour},
+	{sbom: &sbom.Stats{StorePaths: 52, Embedded: 37, ClosureBytes: 184467456, Licenses: map[string]int{
+		"BSD-3-Clause": 6, "GPL-2.0-or-later": 9, "LGPL-2.1-or-later": 11, "MIT": 18, "Zlib": 1, "unknown": 7}},
+		repository: "voidnxsec/demo.flake", workflow: "Nightly build", status: "failure", ranAgo: 20 * time.Minute, successAgo: 3 * time.Hour},
 }
 
 // body is what the publish action sends for p, merged and checked by
-// pkg/metricfile: sbom.prom as cmd/nixops-sbom wrote it, dora.prom rendered
-// from dora.json by the dora action's own exposition code, and the
-// pipeline series, so a renamed series fails this test instead of blanking
-// a panel.
+// pkg/metricfile: sbom.prom and dora.prom rendered by the sbom and dora
+// actions' own exposition code, and the pipeline series, so a renamed
+// series fails this test instead of blanking a panel.
 func (p push) body(t *testing.T, now time.Time) []byte {
 	t.Helper()
 	set := metricfile.New(p.groupingKey())
-	dir := filepath.Join("testdata", "push", p.dir)
-	if sbom := filepath.Join(dir, "sbom.prom"); exists(sbom) {
-		if err := set.AddFile(sbom); err != nil {
+	if p.sbom != nil {
+		var prom bytes.Buffer
+		if err := sbomexposition.Write(&prom, *p.sbom); err != nil {
+			t.Fatalf("sbom exposition: %v", err)
+		}
+		if err := set.Add("sbom.prom", prom.Bytes()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -430,11 +439,6 @@ func (p push) body(t *testing.T, now time.Time) []byte {
 		t.Fatal(err)
 	}
 	return body
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // groupingKey is the publish action's default: job = repository name,
@@ -601,7 +605,7 @@ var expectations = []expectation{
 	{"nixops-pipeline", "Since the last success", "A", "voidnxsec/nixops-actions", 10 * 60, 60},
 	{"nixops-pipeline", "Since the last success", "A", "voidnxsec/demo.flake", 3 * 3600, 60},
 	{"nixops-pipeline", "Since the last push", "A", "voidnxsec/demo.flake", 0, 60},
-	// sbom.prom written by cmd/nixops-sbom for pkg/closure/testdata/flake.
+	// The SBOM numbers of the pushes above.
 	{"nixops-supply-chain", "Closure size", "A", "voidnxsec/nixops-actions", 328, 0},
 	{"nixops-supply-chain", "Store paths", "A", "voidnxsec/nixops-actions", 2, 0},
 	// The fallback branch (no license="unknown" series) and the direct one.

@@ -8,20 +8,13 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/promtest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
 )
 
-// sbomProm is what the sbom action leaves in out/sbom.prom.
-const sbomProm = `# HELP nixops_sbom_closure_size_bytes Sum of the NAR sizes of the closure's store paths.
-# TYPE nixops_sbom_closure_size_bytes gauge
-nixops_sbom_closure_size_bytes 4.2e+07
-# HELP nixops_sbom_components Components in the SBOM, by kind (store_path or embedded).
-# TYPE nixops_sbom_components gauge
-nixops_sbom_components{kind="embedded"} 9
-nixops_sbom_components{kind="store_path"} 5
-# HELP nixops_sbom_license_components Store path components by declared license.
-# TYPE nixops_sbom_license_components gauge
-nixops_sbom_license_components{license="MIT"} 3
-`
+// sbomStats are the numbers the sbom action leaves in out/sbom.prom,
+// written here by its own exposition code.
+var sbomStats = sbom.Stats{StorePaths: 5, Embedded: 9, ClosureBytes: 42_000_000, Licenses: map[string]int{"MIT": 3}}
 
 // TestActPublish runs `uses: ./publish` under act against a real
 // Pushgateway, and reads the push back from the gateway and Prometheus.
@@ -51,7 +44,7 @@ func TestActPublish(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(metrics), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(metrics, []byte(sbomProm), 0o644); err != nil {
+	if err := exposition.WriteFile(metrics, sbomStats); err != nil {
 		t.Fatal(err)
 	}
 

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 )
 
 // The 10,000-package synthetic system of ../shared/fixtures/nix.
@@ -39,9 +42,14 @@ func synthStore(b *testing.B) string {
 	return dir
 }
 
+// synthComponents is the size of the fixture's runtime closure, each
+// path one component.
+const synthComponents = "10001"
+
 // BenchmarkSBOM10k measures the end-to-end SBOM of the 10,000-package
 // runtime closure (CycloneDX JSON and SPDX JSON, no embedded scan) against
-// Nix's own queries of the same closure, and reports the ratio.
+// Nix's own queries of the same closure, and reports the ratio. Target:
+// within 5% of 1.14, the figure when issue 7 was filed.
 func BenchmarkSBOM10k(b *testing.B) {
 	st := synthStore(b)
 	nixTime := timeNix(b, st)
@@ -56,14 +64,73 @@ func BenchmarkSBOM10k(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		if code := action.Run(context.Background(), run, action.WithArgs(args), action.WithGetenv(getenv), action.WithStdout(io.Discard), action.WithStderr(io.Discard)); code != 0 {
+		var stdout bytes.Buffer
+		if code := action.Run(context.Background(), run, action.WithArgs(args), action.WithGetenv(getenv), action.WithStdout(&stdout), action.WithStderr(io.Discard)); code != 0 {
 			b.Fatalf("nixops-sbom exited %d", code)
+		}
+		if !strings.Contains(stdout.String(), "components="+synthComponents+"\n") {
+			b.Fatalf("the SBOM is incomplete: outputs\n%s\nwant components=%s", stdout.String(), synthComponents)
 		}
 	}
 	ours := time.Since(start) / time.Duration(b.N)
 	b.ReportMetric(ours.Seconds(), "s/sbom")
 	b.ReportMetric(nixTime.Seconds(), "s/nix-queries")
 	b.ReportMetric(ours.Seconds()/nixTime.Seconds(), "ratio-vs-nix")
+	b.Logf("ratio-vs-nix %.2f; target: within 5%% of 1.14 (issue 7's baseline)", ours.Seconds()/nixTime.Seconds())
+}
+
+// BenchmarkSBOM10kProcess measures as users meet it: whole processes, the
+// binary against Nix's two queries, alternating, medians of b.N rounds.
+// The store is named two ways, --nix-store DIR and NIX_REMOTE=DIR, which
+// must both read the .drv files from disk (issue 7: NIX_REMOTE was 2.07x
+// and --nix-store 1.15x; target: both within 5% of 1.14).
+func BenchmarkSBOM10kProcess(b *testing.B) {
+	st := synthStore(b)
+	bin := filepath.Join(b.TempDir(), "nixops-sbom")
+	if out, err := exec.Command(testenv.LookPath(b, "go"), "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	out := b.TempDir()
+	args := []string{"--target", synthTop, "--embedded=false", "--format", "cyclonedx-json,spdx-json", "--output-dir", out}
+	env := append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000", "GITHUB_ACTIONS=")
+	var nix, flag, remote []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		nix = append(nix, timeNixOnce(b, st))
+		byFlag := exec.Command(bin, append([]string{"--nix-store", st}, args...)...)
+		byFlag.Env = env
+		flag = append(flag, timeProcess(b, byFlag))
+		byEnv := exec.Command(bin, args...)
+		byEnv.Env = slices.Concat(env, []string{"NIX_REMOTE=" + st})
+		remote = append(remote, timeProcess(b, byEnv))
+	}
+	b.StopTimer()
+	n, f, r := median(nix), median(flag), median(remote)
+	b.ReportMetric(n.Seconds(), "s/nix-queries")
+	b.ReportMetric(f.Seconds()/n.Seconds(), "ratio-nix-store")
+	b.ReportMetric(r.Seconds()/n.Seconds(), "ratio-NIX_REMOTE")
+	b.Logf("median of %d: nix %v, --nix-store %.2fx, NIX_REMOTE %.2fx; target: both within 5%% of 1.14", b.N, n, f.Seconds()/n.Seconds(), r.Seconds()/n.Seconds())
+}
+
+// timeProcess runs cmd, checks that it wrote the whole SBOM and returns
+// how long it took.
+func timeProcess(b *testing.B, cmd *exec.Cmd) time.Duration {
+	b.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil || !strings.Contains(stdout.String(), "components="+synthComponents+"\n") {
+		b.Fatalf("%v: %v, or the SBOM is incomplete:\n%s%s", cmd.Args, err, stdout.String(), stderr.String())
+	}
+	return d
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // timeNix runs `nix path-info --json -r` plus `nix show-derivation -r`, the
@@ -72,18 +139,23 @@ func timeNix(b *testing.B, st string) time.Duration {
 	b.Helper()
 	best := time.Duration(1<<63 - 1)
 	for range 3 {
-		start := time.Now()
-		for _, args := range [][]string{
-			{"path-info", "--store", st, "--json", "-r", synthTop},
-			{"show-derivation", "--store", st, "-r", synthDrv},
-		} {
-			cmd := exec.Command("nix", append([]string{"--extra-experimental-features", "nix-command"}, args...)...)
-			cmd.Stdout = io.Discard
-			if err := cmd.Run(); err != nil {
-				b.Fatalf("nix %v: %v", args, err)
-			}
-		}
-		best = min(best, time.Since(start))
+		best = min(best, timeNixOnce(b, st))
 	}
 	return best
+}
+
+func timeNixOnce(b *testing.B, st string) time.Duration {
+	b.Helper()
+	start := time.Now()
+	for _, args := range [][]string{
+		{"path-info", "--store", st, "--json", "-r", synthTop},
+		{"show-derivation", "--store", st, "-r", synthDrv},
+	} {
+		cmd := exec.Command("nix", append([]string{"--extra-experimental-features", "nix-command"}, args...)...)
+		cmd.Stdout = io.Discard
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("nix %v: %v", args, err)
+		}
+	}
+	return time.Since(start)
 }

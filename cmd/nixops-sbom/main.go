@@ -4,37 +4,19 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
-	"github.com/voidnxsec/nixops-actions/pkg/closure"
-	"github.com/voidnxsec/nixops-actions/pkg/embedded"
-	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/summary"
 )
 
 // version is set at release time with -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
 func main() { action.Main(run) }
-
-type config struct {
-	target    string
-	scope     sbom.Scope
-	formats   []sbom.Format
-	outDir    string
-	embedded  bool
-	meta      bool
-	workers   int
-	nixStore  string
-	timestamp time.Time
-}
 
 func run(ctx context.Context, a *action.Action) error {
 	tuneGC(a.Getenv)
@@ -44,26 +26,29 @@ func run(ctx context.Context, a *action.Action) error {
 	}
 	b, err := generate(ctx, a, cfg)
 	if err != nil {
-		return err
+		return explain(err)
 	}
-	files, err := write(b, cfg)
+	files, err := sbom.WriteFiles(cfg.outDir, b, cfg.formats)
 	if err != nil {
 		return err
 	}
-	return report(a, b, cfg, files)
-}
-
-// tuneGC trades memory the run has to spare for fewer collections: the
-// heap may grow to five times what is live (GOGC=400) while under a soft
-// limit of 150 MiB, which a 10,000-path closure stays under, and is
-// collected as often as needed to stay near the limit beyond that (Go caps
-// that work at half the CPU). GOGC or GOMEMLIMIT in the environment win.
-func tuneGC(getenv func(string) string) {
-	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
-		return
+	stats := b.Stats(summary.LargestPaths)
+	metrics := filepath.Join(cfg.outDir, "sbom.prom")
+	if err := exposition.WriteFile(metrics, stats); err != nil {
+		return err
 	}
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(150 << 20)
+	outs := []action.Output{
+		{Name: "components", Value: strconv.Itoa(stats.Components)},
+		{Name: "closure-bytes", Value: strconv.FormatInt(stats.ClosureBytes, 10)},
+		{Name: "metrics-file", Value: metrics},
+	}
+	for _, f := range cfg.formats {
+		outs = append(outs, action.Output{Name: string(f), Value: files[f]})
+	}
+	if err := a.SetOutputs(outs...); err != nil {
+		return err
+	}
+	return a.AddSummary(summary.Markdown(b.Target, cfg.scope, stats, files))
 }
 
 func parseInputs(a *action.Action) (*config, error) {
@@ -85,138 +70,6 @@ func parseInputs(a *action.Action) (*config, error) {
 	if err := in.Parse(); err != nil {
 		return nil, err
 	}
-	ts, err := timestamp(a.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	if *workers < 0 {
-		return nil, fmt.Errorf("input \"workers\": %d is negative: give 0 (one per CPU) or a positive number", *workers)
-	}
-	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore, timestamp: ts}
-	for _, f := range *formats {
-		pf, err := sbom.ParseFormat(f)
-		if err != nil {
-			return nil, fmt.Errorf("input \"format\": %w", err)
-		}
-		cfg.formats = append(cfg.formats, pf)
-	}
-	return cfg, checkWritable(cfg.outDir)
-}
-
-// timestamp honours SOURCE_DATE_EPOCH, so a rebuild gives the same bytes.
-func timestamp(getenv func(string) string) (time.Time, error) {
-	v := getenv("SOURCE_DATE_EPOCH")
-	if v == "" {
-		return time.Now().UTC().Truncate(time.Second), nil
-	}
-	sec, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || sec < 0 {
-		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970: unset it or give e.g. $(git log -1 --format=%%ct)", v)
-	}
-	return time.Unix(sec, 0).UTC(), nil
-}
-
-func formatNames() []string {
-	var names []string
-	for _, f := range sbom.Formats {
-		names = append(names, string(f))
-	}
-	return names
-}
-
-// checkWritable fails before any Nix work if the documents could not be saved.
-func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("input \"output-dir\": cannot create %q: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, ".nixops-sbom-probe-*")
-	if err != nil {
-		return fmt.Errorf("input \"output-dir\": %q is not writable: %w", dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
-
-func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, error) {
-	var opts []store.Option
-	if cfg.nixStore != "" {
-		opts = append(opts, store.WithStore(cfg.nixStore))
-	}
-	st := store.New(opts...)
-	v, err := st.Version(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a.Infof("using %s", v.Raw)
-
-	end := a.Group("Resolve " + cfg.target)
-	t, err := closure.Resolve(ctx, st, cfg.target)
-	end()
-	if err != nil {
-		return nil, err
-	}
-	end = a.Group(fmt.Sprintf("Read the %s closure of %s", cfg.scope, strings.Join(t.Paths, " ")))
-	b, err := closure.Build(ctx, st, t, closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf})
-	end()
-	if err != nil {
-		return nil, err
-	}
-	if cfg.embedded {
-		end = a.Group("Scan store paths for embedded packages")
-		err = addEmbedded(ctx, b, cfg)
-		end()
-		if err != nil {
-			return nil, err
-		}
-	}
-	b.Timestamp, b.ToolName, b.ToolVersion = cfg.timestamp, "nixops-sbom", version
-	return b, sbom.Validate(b)
-}
-
-// addEmbedded scans the store paths that exist and hangs what it finds
-// under the store path that holds it.
-func addEmbedded(ctx context.Context, b *sbom.BOM, cfg *config) error {
-	byPath := map[string]*sbom.Component{}
-	var paths []string
-	for i := range b.Components {
-		c := &b.Components[i]
-		if len(c.Hashes) > 0 && c.NarSize > 0 {
-			byPath[c.StorePath] = c
-			paths = append(paths, c.StorePath)
-		}
-	}
-	opts := []embedded.Option{embedded.WithWorkers(cfg.workers)}
-	if root := storeRoot(cfg.nixStore); root != "" {
-		opts = append(opts, embedded.WithRoot(root))
-	}
-	found, err := embedded.New(opts...).Scan(ctx, paths)
-	if err != nil {
-		return err
-	}
-	for p, comps := range found {
-		parent := byPath[p]
-		for _, c := range comps {
-			c.Scope = parent.Scope
-			b.Components = append(b.Components, c)
-			b.Dependencies[parent.Ref] = append(b.Dependencies[parent.Ref], c.Ref)
-			b.Dependencies[c.Ref] = nil
-		}
-	}
-	sbom.Sort(b)
-	return nil
-}
-
-// storeRoot is the directory a --store DIR store keeps its /nix/store under.
-func storeRoot(nixStore string) string {
-	if nixStore == "" || strings.Contains(nixStore, "://") {
-		return ""
-	}
-	if strings.HasPrefix(nixStore, "local?") {
-		return ""
-	}
-	abs, err := filepath.Abs(nixStore)
-	if err != nil {
-		return nixStore
-	}
-	return abs
+	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore}
+	return cfg, cfg.check(a.Getenv, *formats)
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,13 +132,16 @@ func checkMetrics(t *testing.T, data []byte) {
 		"nixops_sbom_license_components,license=MIT":                1,
 		"nixops_sbom_license_components,license=unknown":            2,
 	}
+	// A missing series fails: it is not read as 0.
 	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("sbom.prom %s = %v, want %v", k, got[k], v)
+		if g, ok := got[k]; !ok {
+			t.Errorf("sbom.prom lacks %s", k)
+		} else if g != v {
+			t.Errorf("sbom.prom %s = %v, want %v", k, g, v)
 		}
 	}
-	if got["nixops_sbom_closure_size_bytes"] <= 0 {
-		t.Errorf("sbom.prom closure size = %v, want > 0", got["nixops_sbom_closure_size_bytes"])
+	if g, ok := got["nixops_sbom_closure_size_bytes"]; !ok || g <= 0 {
+		t.Errorf("sbom.prom closure size = %v (present: %v), want > 0", g, ok)
 	}
 }
 
@@ -147,19 +152,27 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	noStore := filepath.Join(t.TempDir(), "no-such-store")
 	tests := []struct {
 		name   string
 		inputs map[string]string
 		env    map[string]string
 		want   string
+		// notMade is a directory the step must not create.
+		notMade string
 	}{
-		{"no target", map[string]string{}, nil, `input "target"`},
-		{"closure", map[string]string{"target": ".#x", "closure": "sideways"}, nil, `input "closure": "sideways" is not one of runtime, buildtime, both`},
-		{"format", map[string]string{"target": ".#x", "format": "cyclonedx-json,pdf"}, nil, `cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value`},
-		{"embedded", map[string]string{"target": ".#x", "embedded": "yes"}, nil, `input "embedded"`},
-		{"workers", map[string]string{"target": ".#x", "workers": "-2"}, nil, `input "workers"`},
-		{"output-dir", map[string]string{"target": ".#x", "output-dir": filepath.Join(notDir, "out")}, nil, `input "output-dir"`},
-		{"epoch", map[string]string{"target": ".#x"}, map[string]string{"SOURCE_DATE_EPOCH": "yesterday"}, `SOURCE_DATE_EPOCH="yesterday"`},
+		{"no target", map[string]string{}, nil, `input "target"`, ""},
+		{"closure", map[string]string{"target": ".#x", "closure": "sideways"}, nil, `input "closure": "sideways" is not one of runtime, buildtime, both`, ""},
+		{"format", map[string]string{"target": ".#x", "format": "cyclonedx-json,pdf"}, nil, `cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value`, ""},
+		{"embedded", map[string]string{"target": ".#x", "embedded": "yes"}, nil, `input "embedded"`, ""},
+		{"meta", map[string]string{"target": ".#x", "meta": "yes"}, nil, `input "meta": "yes"`, ""},
+		{"workers", map[string]string{"target": ".#x", "workers": "-2"}, nil, `input "workers"`, ""},
+		{"output-dir", map[string]string{"target": ".#x", "output-dir": filepath.Join(notDir, "out")}, nil, `input "output-dir"`, filepath.Join(notDir, "out")},
+		{"epoch", map[string]string{"target": ".#x"}, map[string]string{"SOURCE_DATE_EPOCH": "yesterday"}, `SOURCE_DATE_EPOCH="yesterday"`, ""},
+		// Nix would make an empty store there, and the target would read
+		// as not built.
+		{"nix-store", map[string]string{"target": ".#x", "nix-store": noStore}, nil, `input "nix-store": "` + noStore + `": no such file or directory`, noStore},
+		{"nix-store root", map[string]string{"target": ".#x", "nix-store": "local?root=" + noStore}, nil, `input "nix-store"`, noStore},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,21 +191,36 @@ func TestBadInput(t *testing.T) {
 			if !strings.Contains(r.Stdout.String(), "::error::") || !strings.Contains(r.Stdout.String(), tt.want) {
 				t.Errorf("stdout lacks an ::error:: with %q:\n%s", tt.want, r.Stdout.String())
 			}
-			if entries, _ := os.ReadDir(out); len(entries) != 0 {
-				t.Errorf("files left in the output directory: %v", entries)
+			// Nothing in the output directory the step was given; for the
+			// one below a file, nothing beside the file.
+			dir, keep := tt.inputs["output-dir"], 0
+			if tt.name == "output-dir" {
+				dir, keep = filepath.Dir(notDir), 1
+			}
+			if entries, err := os.ReadDir(dir); err != nil || len(entries) != keep {
+				t.Errorf("%s holds %v (%v), want %d entries", dir, entries, err, keep)
+			}
+			if tt.notMade != "" {
+				if _, err := os.Lstat(tt.notMade); err == nil {
+					t.Errorf("%s was created", tt.notMade)
+				}
 			}
 		})
 	}
 }
 
-// TestNixFailures: problems found by Nix carry Nix's own words.
+// TestNixFailures: problems found by Nix carry Nix's own words, and the
+// input to change with what to do.
 func TestNixFailures(t *testing.T) {
 	uri, installable, storeDir := builtFlake(t)
 	missing := storeDir + "/00000000000000000000000000000000-missing-1.0"
+	flake := strings.TrimSuffix(installable, "#default")
 	tests := []struct{ name, target, closure, want string }{
-		{"unknown attribute", strings.TrimSuffix(installable, "#default") + "#nosuch", "runtime", "does not evaluate"},
-		{"not built", strings.TrimSuffix(installable, "#default") + "#greeting-docs", "runtime", "closure: buildtime"},
+		{"unknown attribute", flake + "#nosuch", "runtime", "does not evaluate"},
+		{"not built", flake + "#greeting-docs", "runtime", "closure: buildtime"},
 		{"not in store", missing, "runtime", "is not in the store"},
+		{"import from derivation", flake + "#ifd", "buildtime", `input "target": "` + flake + `#ifd": evaluating it needs a build first (import from derivation)`},
+		{"no deriver", addedFile(t, uri), "buildtime", `input "closure": target "` + addedFile(t, uri) + `" has no known derivation`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,6 +237,28 @@ func TestNixFailures(t *testing.T) {
 			}
 		})
 	}
+	// Without a derivation the runtime closure is still there.
+	t.Run("no deriver, runtime", func(t *testing.T) {
+		r := newRunner(t, map[string]string{"target": addedFile(t, uri), "nix-store": uri, "output-dir": t.TempDir(), "embedded": "false"})
+		if code := r.run(); code != 0 || r.Outputs(t)["components"] != "1" {
+			t.Errorf("exit %d, outputs %v: want 0 and one component\n%s", code, r.Outputs(t), r.Log())
+		}
+	})
+	// A binary cache answers Nix's queries but holds no files to scan.
+	t.Run("binary cache", func(t *testing.T) {
+		out := nixEval(t, uri, installable+".outPath")
+		cache := "file://" + t.TempDir() + "?store=" + storeDir
+		testenv.Run(t, "nix", "--extra-experimental-features", "nix-command", "copy", "--from", uri, "--to", cache+"&compression=none", out)
+		r := newRunner(t, map[string]string{"target": out, "nix-store": cache, "output-dir": t.TempDir()})
+		want := `input "embedded": the store keeps its files where only Nix can reach them (` + cache + `): there are no files to scan, set embedded: false`
+		if code := r.run(); code != 1 || !strings.Contains(r.Stdout.String(), want) {
+			t.Errorf("exit %d, want 1 and %q:\n%s", code, want, r.Log())
+		}
+		r = newRunner(t, map[string]string{"target": out, "nix-store": cache, "output-dir": t.TempDir(), "embedded": "false"})
+		if code := r.run(); code != 0 || r.Outputs(t)["components"] != "2" {
+			t.Errorf("embedded: false: exit %d, outputs %v; want 0 and the 2 store paths\n%s", code, r.Outputs(t), r.Log())
+		}
+	})
 	t.Run("nix missing", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
 		r := newRunner(t, map[string]string{"target": installable, "output-dir": t.TempDir()})
@@ -216,4 +266,114 @@ func TestNixFailures(t *testing.T) {
 			t.Errorf("exit %d, stdout %q: want 1 and a pointer to setup-nix", code, r.Stdout.String())
 		}
 	})
+}
+
+// addedFile adds a file to the store with nix-store --add, which records
+// no deriver, and returns its store path (the same for the same content).
+func addedFile(t *testing.T, uri string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, []byte("added by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("nix-store", "--store", uri, "--add", file).Output()
+	if err != nil {
+		t.Fatalf("nix-store --add: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestTargets: each kind of target the README names, and the store named
+// by NIX_REMOTE rather than nix-store, give the components the flake
+// installable gives: a store path, a ./result link (relative to the
+// working directory) and a relative link to that link for the runtime
+// closure, the .drv for the build-time closure.
+func TestTargets(t *testing.T) {
+	uri, installable, _ := builtFlake(t)
+	out := nixEval(t, uri, installable+".outPath")
+	drv := nixEval(t, uri, installable+".drvPath")
+	dir := t.TempDir()
+	for name, to := range map[string]string{"result": out, "chain": "result"} {
+		if err := os.Symlink(to, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	want := map[string][]string{
+		"runtime":   componentRefs(t, map[string]string{"target": installable, "nix-store": uri, "closure": "runtime"}),
+		"buildtime": componentRefs(t, map[string]string{"target": installable, "nix-store": uri, "closure": "buildtime"}),
+	}
+	if len(want["runtime"]) != 2 || len(want["buildtime"]) != 6 {
+		t.Fatalf("the flake target gives %v", want)
+	}
+	tests := []struct{ name, target, closure string }{
+		{"store path", out, "runtime"},
+		{"./result", "./result", "runtime"},
+		{"link to the link", "chain", "runtime"},
+		{".drv", drv, "buildtime"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := componentRefs(t, map[string]string{"target": tt.target, "nix-store": uri, "closure": tt.closure})
+			if !slices.Equal(got, want[tt.closure]) {
+				t.Errorf("components %v, the flake target gives %v", got, want[tt.closure])
+			}
+		})
+	}
+	t.Run("NIX_REMOTE", func(t *testing.T) {
+		t.Setenv("NIX_REMOTE", uri) // for Nix, which reads the process environment
+		got := componentRefs(t, map[string]string{"target": installable, "closure": "runtime", "NIX_REMOTE": uri})
+		if !slices.Equal(got, want["runtime"]) {
+			t.Errorf("components %v, with nix-store %v", got, want["runtime"])
+		}
+	})
+}
+
+// componentRefs runs the step (no embedded scan, CycloneDX JSON) and
+// returns the bom-refs of the document, the target's own in its metadata
+// included; an input named NIX_REMOTE goes to the step's environment.
+func componentRefs(t *testing.T, inputs map[string]string) []string {
+	t.Helper()
+	remote := inputs["NIX_REMOTE"]
+	delete(inputs, "NIX_REMOTE")
+	inputs["output-dir"], inputs["format"], inputs["embedded"] = t.TempDir(), "cyclonedx-json", "false"
+	r := newRunner(t, inputs)
+	if remote != "" {
+		r.Env["NIX_REMOTE"] = remote
+	}
+	if code := r.run(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, r.Log())
+	}
+	type component struct {
+		Ref string `json:"bom-ref"`
+	}
+	var doc struct {
+		Metadata struct {
+			Component component `json:"component"` // the target's own
+		} `json:"metadata"`
+		Components []component `json:"components"`
+	}
+	data, err := os.ReadFile(filepath.Join(inputs["output-dir"], "sbom.cdx.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	refs := []string{doc.Metadata.Component.Ref}
+	for _, c := range doc.Components {
+		refs = append(refs, c.Ref)
+	}
+	slices.Sort(refs)
+	return refs
+}
+
+func nixEval(t *testing.T, uri, attr string) string {
+	t.Helper()
+	out, err := exec.Command("nix", "--extra-experimental-features", "nix-command flakes", "--option", "eval-cache", "false",
+		"eval", "--store", uri, "--raw", attr).Output()
+	if err != nil {
+		t.Fatalf("nix eval %s: %v", attr, err)
+	}
+	return string(out)
 }

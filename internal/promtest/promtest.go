@@ -400,3 +400,15 @@ func writeFile(t testing.TB, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// CheckMetrics runs `promtool check metrics` on an exposition, the
+// Prometheus project's linter of the naming rules (a counter without
+// _total, a unit that is not a base unit).
+func CheckMetrics(t testing.TB, data []byte) {
+	t.Helper()
+	cmd := exec.Command(testenv.LookPath(t, "promtool"), "check", "metrics")
+	cmd.Stdin = bytes.NewReader(data)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/nix/derivation"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/drvname"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/pathinfo"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -90,7 +91,7 @@ func nameVersion(n *node, d *derivation.Derivation, m Meta) (string, string) {
 		}
 		return drvname.Parse(d.Name)
 	}
-	return drvname.Parse(drvname.FromStorePath(n.path))
+	return drvname.Parse(storepath.Name(n.path))
 }
 
 // addFixedOutput records a source's declared hash and URLs, which the

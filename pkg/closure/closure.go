@@ -5,10 +5,8 @@ package closure
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/voidnxsec/nixops-actions/pkg/nix/derivation"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/pathinfo"
@@ -64,7 +62,7 @@ func Build(ctx context.Context, st Store, t *Target, opts Options) (*sbom.BOM, e
 	}
 	if opts.Scope == sbom.BuildTime || opts.Scope == sbom.Both {
 		if t.DrvPath == "" {
-			return nil, fmt.Errorf("target %q has no known derivation, so its build-time closure cannot be read: use closure: runtime, or give the .drv or flake", t.Spec)
+			return nil, &TargetError{Spec: t.Spec, Paths: t.Paths, Err: ErrNoDerivation}
 		}
 		if err := g.addBuildTime(ctx, st, t); err != nil {
 			return nil, err
@@ -127,7 +125,7 @@ func validPaths(ctx context.Context, st Store, t *Target) ([]string, error) {
 		}
 	}
 	if len(valid) == 0 {
-		return nil, fmt.Errorf("target %q: no output is in the store (%s): build it first (nix build %s), or use closure: buildtime", t.Spec, strings.Join(t.Paths, ", "), t.Spec)
+		return nil, &TargetError{Spec: t.Spec, Paths: t.Paths, Err: ErrNotBuilt}
 	}
 	return valid, nil
 }

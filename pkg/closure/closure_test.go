@@ -3,6 +3,7 @@ package closure_test
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -256,19 +257,84 @@ func TestMetadata(t *testing.T) {
 	}
 }
 
+// TestResolve: every kind of target resolves to the same derivation and
+// paths: the flake installable, its output's store path, a result link,
+// a relative link to that link, and the .drv (all its outputs).
+func TestResolve(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	drv := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", strings.TrimSuffix(f.flake, "#default")+"#default.drvPath"))
+	dir := t.TempDir()
+	if err := os.Symlink(f.out, filepath.Join(dir, "result")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("result", filepath.Join(dir, "chain")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		spec  string
+		flake bool
+		paths []string
+	}{
+		{f.flake, true, []string{f.out}},
+		{f.out, false, []string{f.out}},
+		{filepath.Join(dir, "result"), false, []string{f.out}},
+		{filepath.Join(dir, "chain"), false, []string{f.out}},
+		{drv, false, []string{f.out}}, // greeting has one output
+	}
+	for _, tt := range tests {
+		tgt, err := closure.Resolve(ctx, f.st, tt.spec)
+		if err != nil {
+			t.Errorf("Resolve(%s): %v", tt.spec, err)
+			continue
+		}
+		if tgt.Spec != tt.spec || tgt.Flake != tt.flake || tgt.DrvPath != drv || !slices.Equal(tgt.Paths, tt.paths) {
+			t.Errorf("Resolve(%s) = %+v, want flake %v, derivation %s, paths %v", tt.spec, tgt, tt.flake, drv, tt.paths)
+		}
+	}
+}
+
+// TestResolveChrootLink: a result link into a store at another root
+// (--store DIR) dangles on this machine and is still read.
+func TestResolveChrootLink(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := strings.TrimSpace(testenv.Run(t, testenv.LookPath(t, "nix-store"), "--store", root, "--add", file))
+	link := filepath.Join(t.TempDir(), "result")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := closure.Resolve(context.Background(), store.New(store.WithStore(root)), link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tgt.Paths, []string{p}) || tgt.DrvPath != "" {
+		t.Errorf("Resolve(link to %s) = %+v, want its path and no derivation", p, tgt)
+	}
+}
+
+// TestTargetErrors: each problem comes as a *TargetError naming the
+// target, with a sentinel the caller can tell apart, and in words of its
+// own: the library knows nothing of the action's inputs.
 func TestTargetErrors(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	missing := filepath.Dir(f.out) + "/00000000000000000000000000000000-missing-1.0"
-	tests := []struct{ target, want string }{
-		{"", `input "target" is empty`},
-		{missing, "is not in the store"},
-		{strings.TrimSuffix(f.flake, "#default") + "#nosuch", "does not evaluate"},
+	tests := []struct {
+		target string
+		want   error
+	}{
+		{"", closure.ErrNoTarget},
+		{missing, closure.ErrNotInStore},
+		{strings.TrimSuffix(f.flake, "#default") + "#nosuch", closure.ErrEval},
+		{filepath.Dir(f.out) + "/not-a-store-path", nil},
 	}
 	for _, tt := range tests {
-		if _, err := closure.Resolve(ctx, f.st, tt.target); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Resolve(%q) = %v, want an error containing %q", tt.target, err, tt.want)
-		}
+		_, err := closure.Resolve(ctx, f.st, tt.target)
+		checkTargetError(t, err, tt.target, tt.want)
 	}
 	// An evaluated target that was never built has no runtime closure.
 	unbuilt := strings.TrimSuffix(f.flake, "#default") + "#greeting-docs"
@@ -276,8 +342,58 @@ func TestTargetErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Runtime}); err == nil || !strings.Contains(err.Error(), "closure: buildtime") {
-		t.Errorf("runtime closure of an unbuilt target: err = %v, want a pointer to closure: buildtime", err)
+	_, err = closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Runtime})
+	checkTargetError(t, err, unbuilt, closure.ErrNotBuilt)
+}
+
+// checkTargetError wants a *TargetError for spec that is want (any error
+// when want is nil) and names no action input.
+func checkTargetError(t *testing.T, err error, spec string, want error) {
+	t.Helper()
+	var te *closure.TargetError
+	if !errors.As(err, &te) || te.Spec != spec || want != nil && !errors.Is(err, want) {
+		t.Errorf("target %q: error %v, want a *TargetError for it that is %v", spec, err, want)
+		return
+	}
+	for _, word := range []string{`input "`, "closure: ", "target: "} {
+		if strings.Contains(err.Error(), word) {
+			t.Errorf("target %q: error %q speaks of action inputs (%q)", spec, err, word)
+		}
+	}
+}
+
+// TestImportFromDerivation: a target whose evaluation would build
+// something first (testdata/flake#ifd reads a file ifd-gen builds) is
+// refused with store.ErrImportFromDerivation, and nothing is built. Built
+// beforehand, its store path gives the runtime closure.
+func TestImportFromDerivation(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	flake := strings.TrimSuffix(f.flake, "#default")
+	gen := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd-gen.outPath"))
+	for _, scope := range []sbom.Scope{sbom.BuildTime, sbom.Runtime} {
+		tgt, err := closure.Resolve(ctx, f.st, flake+"#ifd")
+		if err == nil {
+			_, err = closure.Build(ctx, f.st, tgt, closure.Options{Scope: scope, Meta: true, Warn: t.Logf})
+		}
+		checkTargetError(t, err, flake+"#ifd", store.ErrImportFromDerivation)
+	}
+	if invalid := nixStore(t, f, "--check-validity", "--print-invalid", gen); len(invalid) != 1 {
+		t.Errorf("evaluating #ifd built %s", gen)
+	}
+	// What the action advises: build it, then give the store path.
+	nix(t, "build", "--store", f.uri, "--no-link", flake+"#ifd")
+	out := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd.outPath"))
+	tgt, err := closure.Resolve(ctx, f.st, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := byName(b)["ifd-9.9"]; c.Name != "ifd" || c.Version != "9.9" {
+		t.Errorf("component of the built IFD target: %+v", c)
 	}
 }
 

@@ -2,10 +2,13 @@ package closure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // Target is what the user asked for, resolved against the store.
@@ -25,7 +28,7 @@ type Target struct {
 // or .drv) into store paths. It evaluates but never builds.
 func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
 	if strings.TrimSpace(spec) == "" {
-		return nil, fmt.Errorf("input \"target\" is empty: give a flake installable (.#default), a store path, a result link or a .drv")
+		return nil, &TargetError{Spec: spec, Err: ErrNoTarget}
 	}
 	if p, ok, err := storePathOf(spec, st.StoreDir()); err != nil {
 		return nil, err
@@ -34,7 +37,7 @@ func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
 	}
 	drv, err := st.DrvPath(ctx, spec)
 	if err != nil {
-		return nil, fmt.Errorf("target %q does not evaluate: %w", spec, err)
+		return nil, &TargetError{Spec: spec, Err: fmt.Errorf("%w: %w", ErrEval, err)}
 	}
 	t := &Target{Spec: spec, Flake: true, DrvPath: drv}
 	return t, outputsOf(ctx, st, t)
@@ -45,29 +48,29 @@ func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
 // disk, so each link is read one level at a time.
 func storePathOf(spec, storeDir string) (string, bool, error) {
 	p := spec
-	for i := 0; i < 40 && !strings.HasPrefix(p, storeDir+"/"); i++ {
+	for i := 0; i < 40 && !storepath.InDir(storeDir, p); i++ {
 		fi, err := os.Lstat(p)
 		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
 			return "", false, nil // not a link: a flake reference for Nix to judge
 		}
 		link, err := os.Readlink(p)
 		if err != nil {
-			return "", false, fmt.Errorf("target %q: %w", spec, err)
+			return "", false, &TargetError{Spec: spec, Err: err}
 		}
 		if !filepath.IsAbs(link) {
 			link = filepath.Join(filepath.Dir(p), link)
 		}
 		p = link
 	}
-	if !strings.HasPrefix(p, storeDir+"/") {
+	if !storepath.InDir(storeDir, p) {
 		return "", false, nil
 	}
 	// /nix/store/<hash>-name/bin/x belongs to /nix/store/<hash>-name.
-	rest := strings.TrimPrefix(p, storeDir+"/")
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		rest = rest[:i]
+	sp, _, err := storepath.Split(storeDir, p)
+	if err != nil {
+		return "", false, &TargetError{Spec: spec, Err: err}
 	}
-	return storeDir + "/" + rest, true, nil
+	return sp.String(), true, nil
 }
 
 func resolveStorePath(ctx context.Context, st Store, spec, p string) (*Target, error) {
@@ -81,7 +84,7 @@ func resolveStorePath(ctx context.Context, st Store, spec, p string) (*Target, e
 		return nil, err
 	}
 	if len(infos) != 1 || !infos[0].Valid {
-		return nil, fmt.Errorf("target %q: %s is not in the store: build it first (nix build), or use closure: buildtime with a .drv or flake target", spec, p)
+		return nil, &TargetError{Spec: spec, Paths: []string{p}, Err: ErrNotInStore}
 	}
 	t.Paths, t.checked = []string{p}, true
 	t.DrvPath = infos[0].Deriver
@@ -97,7 +100,7 @@ func outputsOf(ctx context.Context, st Store, t *Target) error {
 	}
 	d, ok := drvs[t.DrvPath]
 	if !ok {
-		return fmt.Errorf("target %q: Nix returned no derivation for %s", t.Spec, t.DrvPath)
+		return &TargetError{Spec: t.Spec, Paths: []string{t.DrvPath}, Err: errors.New("no derivation came back for it")}
 	}
 	for _, name := range sortedKeys(d.Outputs) {
 		if p := d.Outputs[name].Path; p != "" {

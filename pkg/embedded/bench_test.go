@@ -18,7 +18,7 @@ func BenchmarkScan(b *testing.B) {
 	size := treeSize(b, root)
 	for _, workers := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			s := New(WithRoot(root), WithWorkers(workers))
+			s := New(inChroot(root), WithWorkers(workers))
 			var elapsed time.Duration
 			for b.Loop() {
 				start := time.Now()

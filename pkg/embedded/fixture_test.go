@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // Store paths of the fixture store; those not in testdata/store are made
@@ -28,6 +29,11 @@ const (
 	absentPath = "/nix/store/7a8b9c0d1f2g3h4i5j6k7l8m9n0p1q2r-absent"
 	jarPath    = "/nix/store/8c9d0f1g2h3i4j5k6l7m8n9p0q1r2s3v-commons-lang3-3.14.0"
 )
+
+// inChroot reads the fixture store as Nix's `--store root` would.
+func inChroot(root string) Option {
+	return WithLocation(storepath.Locate(storepath.Settings{Flag: root}))
+}
 
 var (
 	helloOnce sync.Once

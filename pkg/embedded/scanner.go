@@ -38,6 +38,7 @@ import (
 	"github.com/anchore/syft/syft/source/directorysource"
 	"github.com/anchore/syft/syft/source/filesource"
 
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -49,7 +50,10 @@ const maxWorkers = 64
 // concurrent use.
 type Scanner struct {
 	workers int
-	root    string
+	loc     *storepath.Location // nil: read store paths where they are named
+	// scanned, when set, hears of each path scanned without error: tests
+	// cancel a scan midway by it rather than by the clock.
+	scanned func(storePath string)
 
 	// licenses holds syft's license scanner, built on the first Scan and
 	// reused: building it costs most of a second of CPU.
@@ -71,10 +75,11 @@ func WithWorkers(n int) Option {
 	}
 }
 
-// WithRoot reads a store that lives under dir: store path /nix/store/x is
-// read at dir/nix/store/x (a `nix --store dir` store, a mounted image).
-func WithRoot(dir string) Option {
-	return func(s *Scanner) { s.root = dir }
+// WithLocation reads store paths where loc says the store keeps them (a
+// `nix --store DIR` store keeps /nix/store/x at DIR/nix/store/x). Without
+// it, paths are read where they are named.
+func WithLocation(loc storepath.Location) Option {
+	return func(s *Scanner) { s.loc = &loc }
 }
 
 // New returns a Scanner.
@@ -92,6 +97,9 @@ func New(opts ...Option) *Scanner {
 // names it and does not lose the results of the others; all are joined. On
 // cancellation the paths already scanned are returned with ctx.Err().
 func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]sbom.Component, error) {
+	if s.loc != nil && s.loc.RealDir == "" {
+		return nil, fmt.Errorf("%w (%s)", ErrNotLocal, s.loc.URI)
+	}
 	paths := slices.Clone(storePaths)
 	slices.Sort(paths)
 	paths = slices.Compact(paths)
@@ -115,6 +123,9 @@ func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]s
 		wg.Go(func() {
 			for i := range jobs {
 				found[i], errs[i] = s.scanPath(ctx, paths[i], cfgs)
+				if s.scanned != nil && errs[i] == nil {
+					s.scanned(paths[i])
+				}
 			}
 		})
 	}
@@ -134,6 +145,10 @@ func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]s
 	}
 	return out, errors.Join(errs...)
 }
+
+// ErrNotLocal is returned, before anything is scanned, for a store whose
+// files only Nix can reach (an ssh store, a binary cache).
+var ErrNotLocal = errors.New("the store keeps its files where only Nix can reach them")
 
 // withValues is ctx (its deadline and cancellation) with the values of
 // another context layered over its own.
@@ -168,8 +183,14 @@ func (s *Scanner) scanPath(ctx context.Context, storePath string, cfgs cataloger
 	if !path.IsAbs(storePath) || path.Clean(storePath) != storePath || storePath == "/" {
 		return nil, fmt.Errorf("store path %q: want an absolute, clean path such as /nix/store/<hash>-<name>", storePath)
 	}
-	dir := filepath.Join(s.root, filepath.FromSlash(storePath))
-	src, err := newSource(dir)
+	dir := storePath
+	if s.loc != nil {
+		var ok bool
+		if dir, ok = s.loc.File(storePath); !ok {
+			return nil, fmt.Errorf("store path %s: not in the store directory %s", storePath, s.loc.StoreDir)
+		}
+	}
+	src, err := newSource(filepath.FromSlash(dir))
 	if err != nil {
 		return nil, fmt.Errorf("store path %s: %w", storePath, err)
 	}
@@ -189,7 +210,7 @@ func (s *Scanner) scanPath(ctx context.Context, storePath string, cfgs cataloger
 func newSource(dir string) (source.Source, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("not readable, check the store root (WithRoot) and that the path is realised: %w", err)
+		return nil, fmt.Errorf("not readable, check the store location (WithLocation) and that the path is realised: %w", err)
 	}
 	if info.IsDir() {
 		return directorysource.New(directorysource.Config{Path: dir, Base: dir})

@@ -10,11 +10,13 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -23,7 +25,7 @@ var fixturePaths = []string{pyPath, lockPath, npmPath, goPath, emptyPath, linksP
 
 func TestScan(t *testing.T) {
 	root := fixtureStore(t)
-	got, err := New(WithRoot(root)).Scan(context.Background(), fixturePaths)
+	got, err := New(inChroot(root)).Scan(context.Background(), fixturePaths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +119,11 @@ func TestScanDeterministic(t *testing.T) {
 	root := fixtureStore(t)
 	// Listed twice and shuffled: each path is still scanned once.
 	paths := append([]string{jarPath, goPath, filePath}, fixturePaths...)
-	one, err := New(WithRoot(root), WithWorkers(1)).Scan(context.Background(), paths)
+	one, err := New(inChroot(root), WithWorkers(1)).Scan(context.Background(), paths)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eight, err := New(WithRoot(root), WithWorkers(8)).Scan(context.Background(), paths)
+	eight, err := New(inChroot(root), WithWorkers(8)).Scan(context.Background(), paths)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,10 +145,11 @@ func TestScanErrors(t *testing.T) {
 		{name: "absent", path: absentPath, wantText: "store path " + absentPath + ": not readable"},
 		{name: "relative", path: "nix/store/x-rel", wantText: `store path "nix/store/x-rel": want an absolute, clean path`},
 		{name: "unclean", path: pyPath + "/../x", wantText: "want an absolute, clean path"},
+		{name: "outside the store", path: "/opt/store/x", wantText: "store path /opt/store/x: not in the store directory /nix/store"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := New(WithRoot(root)).Scan(context.Background(), []string{npmPath, tt.path})
+			got, err := New(inChroot(root)).Scan(context.Background(), []string{npmPath, tt.path})
 			if err == nil || !strings.Contains(err.Error(), tt.wantText) {
 				t.Fatalf("error = %v, want it to contain %q", err, tt.wantText)
 			}
@@ -157,11 +160,22 @@ func TestScanErrors(t *testing.T) {
 	}
 }
 
+// TestScanNotLocal: a store whose files are out of reach fails at once,
+// with one ErrNotLocal naming the store, rather than reading the host's
+// paths or failing path by path.
+func TestScanNotLocal(t *testing.T) {
+	loc := storepath.Locate(storepath.Settings{Flag: "ssh://builder"})
+	_, err := New(WithLocation(loc)).Scan(context.Background(), []string{npmPath, pyPath})
+	if !errors.Is(err, ErrNotLocal) || strings.Count(err.Error(), "ssh://builder") != 1 {
+		t.Errorf("error = %v, want one ErrNotLocal naming ssh://builder", err)
+	}
+}
+
 func TestScanCancelled(t *testing.T) {
 	root := fixtureStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	got, err := New(WithRoot(root), WithWorkers(2)).Scan(ctx, fixturePaths)
+	got, err := New(inChroot(root), WithWorkers(2)).Scan(ctx, fixturePaths)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
@@ -170,37 +184,54 @@ func TestScanCancelled(t *testing.T) {
 	}
 }
 
-// TestScanCancelledMidway cancels a scan of 200 store paths, which takes
-// far longer than the 20ms it is given, and expects it to stop early.
+// TestScanCancelledMidway cancels a scan of 200 store paths once the
+// third is done: at most the other worker's path in flight finishes after
+// that, and the paths already done are returned with the error.
 func TestScanCancelledMidway(t *testing.T) {
 	root, paths := benchStore(t, 200)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	got, err := New(WithRoot(root), WithWorkers(2)).Scan(ctx, paths)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("error = %v, want context.DeadlineExceeded", err)
+	var mu sync.Mutex
+	done := 0
+	s := New(inChroot(root), WithWorkers(2))
+	s.scanned = func(string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done++; done == 3 {
+			cancel()
+		}
 	}
-	if len(got) >= 160 {
-		t.Errorf("a scan cut short found packages in all %d store paths holding some", len(got))
+	got, err := s.Scan(ctx, paths)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+	if done > 3+1 {
+		t.Errorf("%d store paths scanned after cancelling at the third", done)
+	}
+	if len(got) > done {
+		t.Errorf("results for %d paths, only %d were scanned", len(got), done)
 	}
 }
 
+// TestWithWorkers checks the documented rule: one worker per CPU unless
+// told otherwise, never more than 64.
 func TestWithWorkers(t *testing.T) {
+	cpus := min(runtime.NumCPU(), 64)
 	tests := []struct {
 		n, want int
 	}{
-		{n: 0, want: New().workers},
-		{n: -3, want: New().workers},
+		{n: 0, want: cpus},
+		{n: -3, want: cpus},
 		{n: 3, want: 3},
-		{n: 1000, want: maxWorkers},
+		{n: 1000, want: 64},
+	}
+	if got := New().workers; got != cpus {
+		t.Errorf("default workers = %d, want %d (the CPUs)", got, cpus)
 	}
 	for _, tt := range tests {
 		if got := New(WithWorkers(tt.n)).workers; got != tt.want {
 			t.Errorf("WithWorkers(%d) gives %d workers, want %d", tt.n, got, tt.want)
 		}
-	}
-	if New().workers < 1 {
-		t.Errorf("default workers = %d, want at least 1", New().workers)
 	}
 }
 

@@ -18,15 +18,17 @@ type Stats struct {
 // Stats computes the headline numbers; top bounds Largest.
 func (b *BOM) Stats(top int) Stats {
 	s := Stats{Components: len(b.Components), Licenses: map[string]int{}}
-	var paths []Component
-	for _, c := range b.Components {
+	// Pointers, not copies: a closure holds ten thousand components.
+	var paths []*Component
+	for i := range b.Components {
+		c := &b.Components[i]
 		if c.Embedded {
 			s.Embedded++
 			continue
 		}
 		s.StorePaths++
 		s.ClosureBytes += c.NarSize
-		s.Licenses[licenseKey(c)]++
+		s.Licenses[licenseKey(*c)]++
 		paths = append(paths, c)
 	}
 	sort.SliceStable(paths, func(i, j int) bool {
@@ -35,10 +37,9 @@ func (b *BOM) Stats(top int) Stats {
 		}
 		return paths[i].Ref < paths[j].Ref
 	})
-	if len(paths) > top {
-		paths = paths[:top]
+	for _, c := range paths[:min(top, len(paths))] {
+		s.Largest = append(s.Largest, *c)
 	}
-	s.Largest = paths
 	return s
 }
 

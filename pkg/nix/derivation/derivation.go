@@ -19,12 +19,10 @@ package derivation
 //     with an SRI hash and no path.
 
 import (
-	"path"
 	"strings"
-)
 
-// DefaultStoreDir is used when the caller passes no store directory.
-const DefaultStoreDir = "/nix/store"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
+)
 
 // Output is one derivation output. Hash is lower-case hex for fixed-output
 // derivations; HashAlgo carries the ingestion method as a prefix in the
@@ -74,15 +72,8 @@ func (d *Derivation) fillName() {
 		d.Name = v
 		return
 	}
-	base := strings.TrimSuffix(path.Base(d.Path), ".drv")
-	if len(base) > hashLen && base[hashLen] == '-' {
-		base = base[hashLen+1:]
-	}
-	d.Name = base
+	d.Name = strings.TrimSuffix(storepath.Name(d.Path), ".drv")
 }
-
-// hashLen is the length of the nixbase32 digest in store path basenames.
-const hashLen = 32
 
 // outputPathName is the store path name of output id of derivation name.
 func outputPathName(name, id string) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/voidnxsec/nixops-actions/pkg/nix/internal/nixjson"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // drvJSON heads the errors about what `nix derivation show` printed.
@@ -16,10 +17,10 @@ const drvJSON nixjson.Doc = "derivation JSON"
 // ParseJSON reads the output of `nix show-derivation` or `nix derivation
 // show` of any Nix version and returns the derivations keyed by full .drv
 // path. Basenames (Nix 2.32+) are joined with storeDir, or with
-// DefaultStoreDir when storeDir is empty.
+// storepath.DefaultStoreDir when storeDir is empty.
 func ParseJSON(data []byte, storeDir string) (map[string]*Derivation, error) {
 	if storeDir == "" {
-		storeDir = DefaultStoreDir
+		storeDir = storepath.DefaultStoreDir
 	}
 	top, err := nixjson.Object(bytes.TrimSpace(data))
 	if err != nil {
@@ -41,7 +42,7 @@ func ParseJSON(data []byte, storeDir string) (map[string]*Derivation, error) {
 	}
 	drvs := make(map[string]*Derivation, len(top))
 	for key, raw := range top {
-		drvPath := nixjson.StorePath(storeDir, key)
+		drvPath := storepath.Join(storeDir, key)
 		if !strings.HasSuffix(drvPath, ".drv") {
 			return nil, fmt.Errorf("derivation JSON: key %q of \"derivations\": want a .drv path", key)
 		}
@@ -152,7 +153,7 @@ func (d *Derivation) parseInputs(fields map[string]json.RawMessage, storeDir str
 	}
 	d.InputSrcs = make([]string, len(srcs))
 	for i, s := range srcs {
-		d.InputSrcs[i] = nixjson.StorePath(storeDir, s)
+		d.InputSrcs[i] = storepath.Join(storeDir, s)
 	}
 	sort.Strings(d.InputSrcs)
 
@@ -166,7 +167,7 @@ func (d *Derivation) parseInputs(fields map[string]json.RawMessage, storeDir str
 		return drvJSON.FieldErr(drvsField, where, "object", raw)
 	}
 	for key, val := range drvs {
-		p := nixjson.StorePath(storeDir, key)
+		p := storepath.Join(storeDir, key)
 		outs, err := inputOutputs(val)
 		if err != nil {
 			return fmt.Errorf("derivation JSON: field %q of %s: input %s: %w", drvsField, where, p, err)
@@ -223,7 +224,7 @@ func (d *Derivation) parseOutputs(fields map[string]json.RawMessage, storeDir st
 			return err
 		}
 		if o.Path != "" {
-			o.Path = nixjson.StorePath(storeDir, o.Path)
+			o.Path = storepath.Join(storeDir, o.Path)
 		} else if o.Hash != "" {
 			o.Path = fixedOutputPath(storeDir, outputPathName(d.Name, id), o)
 		}

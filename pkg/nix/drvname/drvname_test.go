@@ -62,26 +62,6 @@ func TestParseAgreesWithNix(t *testing.T) {
 	}
 }
 
-func TestFromStorePath(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"/nix/store/5hh8w2yr9jcz9pmd5mdvgc7ixc5mmgmb-nixops-top-2.3.4", "nixops-top-2.3.4"},
-		{"5hh8w2yr9jcz9pmd5mdvgc7ixc5mmgmb-hello-1.0", "hello-1.0"},
-		{"/nix/store/4c0vici3nlrizpnw9g02zkka22kyaapl-nixops-top-2.3.4.drv", "nixops-top-2.3.4.drv"},
-		{"/opt/store/5hh8w2yr9jcz9pmd5mdvgc7ixc5mmgmb-x", "x"},
-		// Not a store path basename: returned as is.
-		{"/nix/store/5hh8w2yr9jcz9pmd5mdvgc7ixc5mmgmb", "5hh8w2yr9jcz9pmd5mdvgc7ixc5mmgmb"},
-		{"/nix/store/5hh8w2yr9jcz9pmd5mdvgc7ixc5mmgmb-", ""},                                    // hash prefix, empty name
-		{"/nix/store/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-x", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-x"}, // 'e' is not nixbase32
-		{"hello-1.0", "hello-1.0"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := FromStorePath(tt.in); got != tt.want {
-			t.Errorf("FromStorePath(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	for _, c := range parseCases(f) {
 		f.Add(c[0])
@@ -94,6 +74,5 @@ func FuzzParse(f *testing.F) {
 		if version != "" && pname+"-"+version != name {
 			t.Errorf("Parse(%q) = %q, %q: does not split the name", name, pname, version)
 		}
-		_ = FromStorePath(name)
 	})
 }

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/voidnxsec/nixops-actions/pkg/nix/internal/nixjson"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // fastEntry is one store object in the shapes plain Nix prints for local
@@ -42,7 +42,7 @@ func fastParse(data []byte, storeDir string) (infos []Info, ok bool) {
 			if e == nil || e.Path == "" {
 				return nil, false
 			}
-			in, ok := e.info(nixjson.StorePath(storeDir, e.Path), storeDir)
+			in, ok := e.info(storepath.Join(storeDir, e.Path), storeDir)
 			if !ok {
 				return nil, false
 			}
@@ -92,11 +92,11 @@ func (e *fastEntry) info(p, storeDir string) (Info, bool) {
 		in.ClosureSize = *e.ClosureSize
 	}
 	for i, r := range in.References {
-		in.References[i] = nixjson.StorePath(storeDir, r)
+		in.References[i] = storepath.Join(storeDir, r)
 	}
 	sort.Strings(in.References)
 	if e.Deriver != nil && *e.Deriver != "" {
-		in.Deriver = nixjson.StorePath(storeDir, *e.Deriver)
+		in.Deriver = storepath.Join(storeDir, *e.Deriver)
 	}
 	if e.CA != nil {
 		in.CA = *e.CA

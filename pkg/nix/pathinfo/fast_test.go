@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // slowParse is Parse without the typed fast path.
@@ -39,12 +41,12 @@ func TestFastParseAgrees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fast, ok := fastParse(bytes.TrimSpace(data), DefaultStoreDir)
+			fast, ok := fastParse(bytes.TrimSpace(data), storepath.DefaultStoreDir)
 			if !ok {
 				return
 			}
 			answered++
-			slow, err := slowParse(t, data, DefaultStoreDir)
+			slow, err := slowParse(t, data, storepath.DefaultStoreDir)
 			if err != nil {
 				t.Fatalf("fast path accepted what the reader refuses: %v", err)
 			}
@@ -71,7 +73,7 @@ func TestFastParseDeclines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if infos, ok := fastParse([]byte(tt.json), DefaultStoreDir); ok {
+			if infos, ok := fastParse([]byte(tt.json), storepath.DefaultStoreDir); ok {
 				t.Errorf("fast path answered %#v, want it to leave this shape to the reader", infos)
 			}
 		})

@@ -23,13 +23,11 @@ import (
 	"strings"
 
 	"github.com/voidnxsec/nixops-actions/pkg/nix/internal/nixjson"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // infoJSON heads the errors about what `nix path-info --json` printed.
 const infoJSON nixjson.Doc = "path-info JSON"
-
-// DefaultStoreDir is used when neither the caller nor the JSON names one.
-const DefaultStoreDir = "/nix/store"
 
 // Info is one store object. Fields Nix did not print are zero.
 type Info struct {
@@ -46,10 +44,10 @@ type Info struct {
 
 // Parse reads the output of `nix path-info --json` in any known shape and
 // returns one Info per path, sorted by Path. Basenames are joined with the
-// storeDir the JSON names, else with storeDir, else with DefaultStoreDir.
+// storeDir the JSON names, else with storeDir, else with storepath.DefaultStoreDir.
 func Parse(data []byte, storeDir string) ([]Info, error) {
 	if storeDir == "" {
-		storeDir = DefaultStoreDir
+		storeDir = storepath.DefaultStoreDir
 	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
@@ -95,7 +93,7 @@ func parseList(data []byte, storeDir string) ([]Info, error) {
 		if p == "" {
 			return nil, fmt.Errorf("path-info JSON: field \"path\" of %s: missing or empty", where)
 		}
-		p = nixjson.StorePath(storeDir, p)
+		p = storepath.Join(storeDir, p)
 		valid := true
 		if raw, ok := fields["valid"]; ok && !nixjson.IsNull(raw) {
 			if err := json.Unmarshal(raw, &valid); err != nil {
@@ -167,7 +165,7 @@ func parseWrapper(top map[string]json.RawMessage, info json.RawMessage, storeDir
 func parseKeyed(entries map[string]json.RawMessage, storeDir string) ([]Info, error) {
 	infos := make([]Info, 0, len(entries))
 	for key, raw := range entries {
-		p := nixjson.StorePath(storeDir, key)
+		p := storepath.Join(storeDir, key)
 		if nixjson.IsNull(raw) {
 			infos = append(infos, Info{Path: p})
 			continue
@@ -221,14 +219,14 @@ func parseEntry(fields map[string]json.RawMessage, p, storeDir string) (Info, er
 		return Info{}, err
 	}
 	for i, r := range info.References {
-		info.References[i] = nixjson.StorePath(storeDir, r)
+		info.References[i] = storepath.Join(storeDir, r)
 	}
 	sort.Strings(info.References)
 	if info.Deriver, err = infoJSON.Str(fields, "deriver", p); err != nil {
 		return Info{}, err
 	}
 	if info.Deriver != "" {
-		info.Deriver = nixjson.StorePath(storeDir, info.Deriver)
+		info.Deriver = storepath.Join(storeDir, info.Deriver)
 	}
 	if info.CA, err = contentAddress(fields, p); err != nil {
 		return Info{}, err

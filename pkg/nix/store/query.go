@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/pkg/nix/derivation"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/pathinfo"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
 )
 
 // PathInfo returns the metadata of paths (with recursive, of their
@@ -90,7 +91,7 @@ func (s *Store) collectPathInfo(ctx context.Context, v Version, args, paths []st
 		if err != nil {
 			return err
 		}
-		infos, err := pathinfo.Parse(out, s.storeDir)
+		infos, err := pathinfo.Parse(out, s.StoreDir())
 		if err != nil {
 			return fmt.Errorf("nix %s printed JSON we cannot read: %w", v, err)
 		}
@@ -211,7 +212,7 @@ func (s *Store) showDerivations(ctx context.Context, drvPaths []string, recursiv
 		if err != nil {
 			return err
 		}
-		got, err := derivation.ParseJSON(out, s.storeDir)
+		got, err := derivation.ParseJSON(out, s.StoreDir())
 		if err != nil {
 			return fmt.Errorf("nix %s printed derivation JSON we cannot read: %w", v, err)
 		}
@@ -276,16 +277,16 @@ func (s *Store) DrvPath(ctx context.Context, installable string) (string, error)
 			return "", err
 		}
 		if len(infos) != 1 || !infos[0].Valid {
-			return "", fmt.Errorf("%s is not a valid path in the store: build or fetch it first", p)
+			return "", fmt.Errorf("%s: %w", p, ErrNotValid)
 		}
 		if infos[0].Deriver == "" {
-			return "", fmt.Errorf("%s has no known deriver (it was added or copied without one): pass its .drv or a flake reference instead", p)
+			return "", fmt.Errorf("%s: %w", p, ErrNoDeriver)
 		}
 		return infos[0].Deriver, nil
 	}
 	// `.drvPath` only evaluates; `path-info --derivation` may realise
-	// inputs (import-from-derivation aside) in some versions.
-	out, err := s.run(ctx, "eval", "--raw", "--", drvPathAttr(installable))
+	// inputs in some versions.
+	out, err := s.eval(ctx, "--raw", "--", drvPathAttr(installable))
 	if err != nil {
 		return "", err
 	}
@@ -311,23 +312,35 @@ func drvPathAttr(installable string) string {
 // Eval evaluates installable to JSON, after applying the Nix function
 // applyFn (skipped when empty).
 func (s *Store) Eval(ctx context.Context, installable, applyFn string) ([]byte, error) {
-	args := []string{"eval", "--json"}
+	args := []string{"--json"}
 	if applyFn != "" {
 		args = append(args, "--apply", applyFn)
 	}
-	return s.run(ctx, append(args, "--", installable)...)
+	return s.eval(ctx, append(args, "--", installable)...)
 }
 
-func (s *Store) isStorePath(p string) bool {
-	return strings.HasPrefix(p, s.storeDir+"/")
+// eval runs `nix eval` with import from derivation turned off: it builds
+// during evaluation, on by default, and evaluation here never builds.
+// Every supported version (2.8 on, and Lix) knows the option, and it
+// comes after the caller's options, so it wins over them and nix.conf.
+func (s *Store) eval(ctx context.Context, args ...string) ([]byte, error) {
+	out, err := s.run(ctx, append([]string{"--option", "allow-import-from-derivation", "false", "eval"}, args...)...)
+	// Nix names the option when it refuses the build (2.8 to 2.34).
+	var ce *CmdError
+	if errors.As(err, &ce) && strings.Contains(ce.Stderr, "allow-import-from-derivation") {
+		return nil, fmt.Errorf("%w: %w", ErrImportFromDerivation, err)
+	}
+	return out, err
 }
+
+func (s *Store) isStorePath(p string) bool { return storepath.InDir(s.StoreDir(), p) }
 
 // full turns a base name (newer Nix prints those) into a store path.
 func (s *Store) full(p string) string {
-	if p == "" || strings.HasPrefix(p, "/") {
+	if p == "" {
 		return p
 	}
-	return path.Join(s.storeDir, p)
+	return storepath.Join(s.StoreDir(), p)
 }
 
 // batchedParallel calls fn on chunks of at most s.batch items, as many at

@@ -9,31 +9,39 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-)
 
-// DefaultStoreDir is where Nix keeps store paths unless the store says
-// otherwise.
-const DefaultStoreDir = "/nix/store"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
+)
 
 // DefaultBatch bounds the paths passed to one Nix process: far below
 // Linux's argument limit (~2 MiB) even with long store paths.
 const DefaultBatch = 2000
 
-// ErrNixMissing is returned when the nix binary cannot be found.
-var ErrNixMissing = errors.New("nix is not installed or not on PATH: " +
-	"run the setup-nix action (or cachix/install-nix-action) in an earlier step, " +
-	"or install Nix yourself (https://nixos.org/download), then retry")
+// Errors a caller may want to explain; each comes wrapped with details.
+var (
+	// ErrNixMissing: the nix binary cannot be found.
+	ErrNixMissing = errors.New("nix is not installed or not on PATH")
+	// ErrImportFromDerivation: evaluating the installable would build
+	// something first (import from derivation), which this package never
+	// lets an evaluation do.
+	ErrImportFromDerivation = errors.New("evaluating it needs a build first (import from derivation), which is turned off")
+	// ErrNotValid: a store path is not in the store.
+	ErrNotValid = errors.New("not a valid path in the store")
+	// ErrNoDeriver: a store path has no recorded deriver (it was added or
+	// copied without one).
+	ErrNoDeriver = errors.New("no known deriver")
+)
 
 // Store runs Nix commands against one store. It is safe for concurrent use.
 type Store struct {
 	nix      string
-	storeURI string
-	storeDir string
+	storeURI string // --store, "" for Nix's own choice
+	getenv   func(string) string
+	loc      storepath.Location
 	options  []string
 	env      []string
 	stderr   io.Writer
@@ -60,16 +68,15 @@ func WithNix(binOrDir string) Option {
 
 // WithStore passes `--store X`: a directory (a chroot store) or a store URI.
 // A `local?store=DIR` URI moves the store directory, which StoreDir reports.
-func WithStore(uri string) Option {
-	return func(s *Store) {
-		s.storeURI = uri
-		if q := strings.IndexByte(uri, '?'); q >= 0 {
-			if v, err := url.ParseQuery(uri[q+1:]); err == nil && v.Get("store") != "" {
-				s.storeDir = filepath.Clean(v.Get("store"))
-			}
-		}
-	}
-}
+func WithStore(uri string) Option { return func(s *Store) { s.storeURI = uri } }
+
+// WithGetenv tells the Store the environment Nix runs in, so that without
+// WithStore it knows the store Nix picks by itself: NIX_REMOTE, the store
+// setting of nix.conf (found through NIX_CONF_DIR, NIX_USER_CONF_FILES and
+// the XDG variables) and NIX_CONFIG, and NIX_STORE_DIR. Without it the
+// Store assumes Nix's defaults. Nix processes inherit the process
+// environment (or WithEnv's), which getenv should describe.
+func WithGetenv(getenv func(string) string) Option { return func(s *Store) { s.getenv = getenv } }
 
 // WithOptions passes `--option k v` for each key, value pair.
 func WithOptions(kv ...string) Option {
@@ -80,7 +87,8 @@ func WithOptions(kv ...string) Option {
 	}
 }
 
-// WithEnv sets the environment of Nix processes (default: inherited).
+// WithEnv sets the environment of Nix processes (default: inherited). It
+// also stands for WithGetenv when that is not given.
 func WithEnv(env []string) Option { return func(s *Store) { s.env = env } }
 
 // WithStderr copies Nix's stderr (build logs, warnings) to w as it comes.
@@ -102,15 +110,51 @@ func WithoutDrvFiles() Option { return func(s *Store) { s.noFiles = true } }
 
 // New returns a Store; nothing runs until the first query.
 func New(opts ...Option) *Store {
-	s := &Store{nix: "nix", storeDir: DefaultStoreDir, batch: DefaultBatch}
+	s := &Store{nix: "nix", batch: DefaultBatch}
 	for _, o := range opts {
 		o(s)
 	}
+	s.loc = storepath.Locate(s.settings())
 	return s
 }
 
+// settings gathers what selects the store, as Nix will see it.
+func (s *Store) settings() storepath.Settings {
+	var set storepath.Settings
+	if getenv := s.getenv; getenv != nil {
+		set = storepath.SettingsFrom(getenv)
+	} else if s.env != nil {
+		set = storepath.SettingsFrom(lookup(s.env))
+	}
+	set.Flag = s.storeURI
+	// `--option store X` comes after --store on the command line and wins.
+	for i := 0; i+2 < len(s.options); i += 3 {
+		if s.options[i+1] == "store" {
+			set.Flag = s.options[i+2]
+		}
+	}
+	return set
+}
+
+// lookup is getenv over an environment list, the last entry of a name
+// winning, as os/exec passes it on.
+func lookup(env []string) func(string) string {
+	return func(k string) string {
+		for i := len(env) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(env[i], k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+}
+
 // StoreDir is the logical store directory that store paths start with.
-func (s *Store) StoreDir() string { return s.storeDir }
+func (s *Store) StoreDir() string { return s.loc.StoreDir }
+
+// Location says where the store keeps the files of its paths, for readers
+// that go to the files rather than through Nix.
+func (s *Store) Location() storepath.Location { return s.loc }
 
 // Version runs `nix --version` once and remembers the answer.
 func (s *Store) Version(ctx context.Context) (Version, error) {

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -286,6 +288,26 @@ func TestStore(t *testing.T) {
 		}
 	})
 
+	// Evaluation never builds: import from derivation is refused, with
+	// ErrImportFromDerivation, and ifd-gen stays unbuilt.
+	t.Run("import-from-derivation", func(t *testing.T) {
+		_, err := f.s.DrvPath(ctx, f.flake+"#ifd")
+		if !errors.Is(err, ErrImportFromDerivation) {
+			t.Errorf("DrvPath(#ifd): %v, want ErrImportFromDerivation", err)
+		}
+		if _, err := f.s.Eval(ctx, f.flake+"#ifd", "d: d.name"); !errors.Is(err, ErrImportFromDerivation) {
+			t.Errorf("Eval(#ifd): %v, want ErrImportFromDerivation", err)
+		}
+		out, err := f.s.Eval(ctx, f.flake+"#ifd-gen", "d: d.outPath")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen := strings.Trim(strings.TrimSpace(string(out)), `"`)
+		if invalid := f.query(t, "--check-validity", "--print-invalid", gen); len(invalid) != 1 {
+			t.Errorf("evaluating #ifd built %s", gen)
+		}
+	})
+
 	t.Run("eval", func(t *testing.T) {
 		got, err := f.s.Eval(ctx, f.flake+"#multi", "d: { inherit (d) name outputs; }")
 		if err != nil {
@@ -300,26 +322,17 @@ func TestStore(t *testing.T) {
 // TestBatch counts Nix processes through wrappers that log each run.
 func TestBatch(t *testing.T) {
 	f := newFixture(t)
-	nix := testenv.LookPath(t, "nix")
-	dir := t.TempDir()
-	log := filepath.Join(dir, "calls")
-	for _, name := range []string{"nix", "nix-store"} {
-		script := "#!/bin/sh\necho \"$*\" >> " + log + "\nexec " + filepath.Join(filepath.Dir(nix), name) + " \"$@\"\n"
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	v, err := f.s.Version(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, log := callLog(t)
 	closure := f.query(t, "-qR", f.out["top.out"], f.drv["top"])
 	outs, drvs := count(closure, false), count(closure, true)
-	// calls is `nix --version`, then one run per chunk of each kind; Nix
-	// before 2.13 checks .drv validity with nix-store first.
+	// Nix before 2.13 fails on a missing .drv given to path-info
+	// --derivation, so the .drv paths are first checked with nix-store;
+	// the version is read from nix-store itself, not by this package.
+	checks := nixStoreMinor(t, f.nixStore) < 13
+	// calls is `nix --version`, then one run per chunk of each kind.
 	calls := func(batch int) int {
 		n := 1 + ceil(outs, batch) + ceil(drvs, batch)
-		if cliFor(v).drvOutputsSuffix == "" {
+		if checks {
 			n += ceil(drvs, batch)
 		}
 		return n
@@ -344,6 +357,13 @@ func TestBatch(t *testing.T) {
 				t.Errorf("got %d infos for %d paths", len(infos), len(closure))
 			}
 			data, _ := os.ReadFile(log)
+			wantChecks := 0
+			if checks {
+				wantChecks = ceil(drvs, cmp.Or(tt.batch, DefaultBatch))
+			}
+			if n := strings.Count(string(data), "--check-validity"); n != wantChecks {
+				t.Errorf("ran nix-store --check-validity %d times, want %d:\n%s", n, wantChecks, data)
+			}
 			if n := strings.Count(string(data), "\n"); n != tt.calls {
 				t.Errorf("ran nix %d times, want %d:\n%s", n, tt.calls, data)
 			}
@@ -351,11 +371,14 @@ func TestBatch(t *testing.T) {
 	}
 }
 
+// TestNixMissing: the advice (the setup-nix action) is the action's to
+// give, and cmd/nixops-sbom's tests check it.
 func TestNixMissing(t *testing.T) {
-	s := New(WithNix(filepath.Join(t.TempDir(), "bin")))
+	bin := filepath.Join(t.TempDir(), "bin")
+	s := New(WithNix(bin))
 	_, err := s.Version(context.Background())
-	if !errors.Is(err, ErrNixMissing) || !strings.Contains(err.Error(), "setup-nix") {
-		t.Fatalf("Version without nix: %v, want ErrNixMissing naming the setup-nix action", err)
+	if !errors.Is(err, ErrNixMissing) || !strings.Contains(err.Error(), filepath.Join(bin, "nix")) {
+		t.Fatalf("Version without nix: %v, want ErrNixMissing naming the program looked for", err)
 	}
 	if _, err := s.PathInfo(context.Background(), []string{"/nix/store/x"}, false); !errors.Is(err, ErrNixMissing) {
 		t.Errorf("PathInfo without nix: %v", err)
@@ -412,3 +435,22 @@ func count(paths []string, drvs bool) int {
 }
 
 func ceil(n, d int) int { return (n + d - 1) / d }
+
+// nixStoreMinor is the minor version `nix-store --version` prints
+// ("nix-store (Nix) 2.8.0").
+func nixStoreMinor(t *testing.T, nixStore string) int {
+	t.Helper()
+	out, err := exec.Command(nixStore, "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var major, minor int
+	fields := strings.Fields(string(out))
+	if len(fields) == 0 {
+		t.Fatalf("nix-store --version printed %q", out)
+	}
+	if _, err := fmt.Sscanf(fields[len(fields)-1], "%d.%d", &major, &minor); err != nil || major != 2 {
+		t.Fatalf("nix-store --version printed %q: %v", out, err)
+	}
+	return minor
+}

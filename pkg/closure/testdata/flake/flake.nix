@@ -85,6 +85,19 @@
             args = [ "-c" "source \"\${NIX_ATTRS_SH_FILE:-.attrs.sh}\"; echo structured > \"\${outputs[out]}\"" ];
           };
 
+          # Import from derivation: ifd's version is read from a file that
+          # ifd-gen builds, so evaluating ifd means building ifd-gen first.
+          ifd-gen = mk {
+            name = "ifd-gen";
+            args = [ "-c" "echo '{ version = \"9.9\"; }' > $out" ];
+          };
+          ifd = mk {
+            pname = "ifd";
+            version = (import ifd-gen).version;
+            name = "ifd-${(import ifd-gen).version}";
+            args = [ "-c" "echo ifd > $out" ];
+          };
+
           default = greeting;
         };
     in

@@ -8,8 +8,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path"
-	"strings"
 )
 
 // Doc names a kind of document ("derivation JSON") at the start of the
@@ -98,14 +96,4 @@ func (d Doc) StrMap(fields map[string]json.RawMessage, field, where string) (map
 		return nil, d.FieldErr(field, where, "object of strings", raw)
 	}
 	return m, nil
-}
-
-// StorePath returns the full path of a store path as the JSON gives it:
-// recent Nix prints basenames, which are joined with storeDir; full paths
-// pass unchanged.
-func StorePath(storeDir, p string) string {
-	if strings.HasPrefix(p, "/") {
-		return p
-	}
-	return path.Join(storeDir, p)
 }

@@ -71,15 +71,3 @@ func TestObject(t *testing.T) {
 		t.Errorf("Object of a list: error = %v, want \"want object, got list\"", err)
 	}
 }
-
-func TestStorePath(t *testing.T) {
-	for _, tt := range []struct{ dir, p, want string }{
-		{"/nix/store", "/other/store/a-x", "/other/store/a-x"},
-		{"/nix/store", "a-x", "/nix/store/a-x"},
-		{"/s/", "a-x.drv", "/s/a-x.drv"},
-	} {
-		if got := StorePath(tt.dir, tt.p); got != tt.want {
-			t.Errorf("StorePath(%q, %q) = %q, want %q", tt.dir, tt.p, got, tt.want)
-		}
-	}
-}

@@ -3,6 +3,7 @@
 #   top   -> fixed                              (fixed-output, referenced)
 #   multi -> tool                               (build-only: read, not kept)
 #   unbuilt                                     (never built: DrvPath must not build it)
+#   ifd   -> ifd-gen                            (import from derivation: must not evaluate)
 { system }:
 let
   mk = attrs: derivation ({
@@ -28,4 +29,6 @@ rec {
   };
   top = mk { name = "top"; args = [ "-c" "echo ${multi.dev} ${fixed} > $out" ]; };
   unbuilt = mk { name = "unbuilt"; args = [ "-c" "echo ${lib} > $out" ]; };
+  ifd-gen = mk { name = "ifd-gen"; args = [ "-c" "echo '\"ifd-1.0\"' > $out" ]; };
+  ifd = mk { name = import ifd-gen; args = [ "-c" "echo ifd > $out" ]; };
 }

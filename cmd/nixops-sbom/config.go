@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storepath"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+)
+
+// config is what the inputs ask for, checked.
+type config struct {
+	target    string
+	scope     sbom.Scope
+	formats   []sbom.Format
+	outDir    string
+	embedded  bool
+	meta      bool
+	workers   int
+	nixStore  string
+	timestamp time.Time
+}
+
+// check completes cfg and finds what Parse cannot see, before any Nix work.
+func (cfg *config) check(getenv func(string) string, formats []string) error {
+	ts, err := timestamp(getenv)
+	if err != nil {
+		return err
+	}
+	cfg.timestamp = ts
+	if cfg.workers < 0 {
+		return &action.InputError{Input: "workers", Err: fmt.Errorf("%d is negative: give 0 (one per CPU) or a positive number", cfg.workers)}
+	}
+	for _, f := range formats {
+		pf, err := sbom.ParseFormat(f)
+		if err != nil {
+			return &action.InputError{Input: "format", Err: err}
+		}
+		cfg.formats = append(cfg.formats, pf)
+	}
+	if err := checkNixStore(cfg.nixStore); err != nil {
+		return err
+	}
+	return checkWritable(cfg.outDir)
+}
+
+// timestamp honours SOURCE_DATE_EPOCH, so a rebuild gives the same bytes.
+func timestamp(getenv func(string) string) (time.Time, error) {
+	v := getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970: unset it or give e.g. $(git log -1 --format=%%ct)", v)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+// checkNixStore refuses a store directory that does not exist: Nix would
+// create an empty store there, and a typo would read as "not built".
+func checkNixStore(v string) error {
+	root := storepath.Locate(storepath.Settings{Flag: v}).Root
+	if v == "" || root == "" {
+		return nil
+	}
+	if _, err := os.Stat(root); err != nil {
+		return &action.InputError{Input: "nix-store", Err: fmt.Errorf("%q: %w", v, errors.Unwrap(err)),
+			Accepted: "the directory of an existing store (--store DIR), or a store URI such as daemon or ssh://host"}
+	}
+	return nil
+}
+
+// checkWritable fails before any Nix work if the documents could not be saved.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &action.InputError{Input: "output-dir", Err: fmt.Errorf("cannot create %q: %w", dir, err)}
+	}
+	f, err := os.CreateTemp(dir, ".nixops-sbom-probe-*")
+	if err != nil {
+		return &action.InputError{Input: "output-dir", Err: fmt.Errorf("%q is not writable: %w", dir, err)}
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+func formatNames() []string {
+	var names []string
+	for _, f := range sbom.Formats {
+		names = append(names, string(f))
+	}
+	return names
+}
+
+// tuneGC trades memory the run has to spare for fewer collections: the
+// heap may grow to five times what is live (GOGC=400) while under a soft
+// limit of 150 MiB, which a 10,000-path closure stays under, and is
+// collected as often as needed to stay near the limit beyond that (Go caps
+// that work at half the CPU). GOGC or GOMEMLIMIT in the environment win.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(150 << 20)
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/closure"
+	"github.com/voidnxsec/nixops-actions/pkg/embedded"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+)
+
+// generate reads the closure from the store, scans it for embedded
+// packages when asked, and returns the valid BOM.
+func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, error) {
+	opts := []store.Option{store.WithGetenv(a.Getenv)}
+	if cfg.nixStore != "" {
+		opts = append(opts, store.WithStore(cfg.nixStore))
+	}
+	st := store.New(opts...)
+	v, err := st.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.Infof("using %s", v.Raw)
+
+	end := a.Group("Resolve " + cfg.target)
+	t, err := closure.Resolve(ctx, st, cfg.target)
+	end()
+	if err != nil {
+		return nil, err
+	}
+	end = a.Group(fmt.Sprintf("Read the %s closure of %s", cfg.scope, strings.Join(t.Paths, " ")))
+	b, err := closure.Build(ctx, st, t, closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf})
+	end()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.embedded {
+		end = a.Group("Scan store paths for embedded packages")
+		sc := embedded.New(embedded.WithWorkers(cfg.workers), embedded.WithLocation(st.Location()))
+		var found map[string][]sbom.Component
+		if found, err = sc.Scan(ctx, b.PresentStorePaths()); err == nil {
+			err = b.AddEmbedded(found)
+		}
+		end()
+		if err != nil {
+			return nil, err
+		}
+	}
+	b.Timestamp, b.ToolName, b.ToolVersion = cfg.timestamp, "nixops-sbom", version
+	return b, sbom.Validate(b)
+}
