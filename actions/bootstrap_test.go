@@ -47,7 +47,7 @@ type tree struct {
 	temp      string // the job's RUNNER_TEMP
 }
 
-func newTree(t *testing.T, actionDir string) tree {
+func newTree(t testing.TB, actionDir string) tree {
 	t.Helper()
 	base := t.TempDir()
 	root := filepath.Join(base, filepath.FromSlash(actionDir), "..")
@@ -64,7 +64,7 @@ func newTree(t *testing.T, actionDir string) tree {
 		cache: filepath.Join(base, "toolcache"), temp: filepath.Join(base, "runner_temp")}
 }
 
-func writeFile(t *testing.T, path, body string, mode fs.FileMode) {
+func writeFile(t testing.TB, path, body string, mode fs.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func writeFile(t *testing.T, path, body string, mode fs.FileMode) {
 }
 
 // bootstrap runs the real script with bash in a clean environment.
-func (tr tree) bootstrap(t *testing.T, name string, env map[string]string) run {
+func (tr tree) bootstrap(t testing.TB, name string, env map[string]string) run {
 	t.Helper()
 	bash := testenv.LookPath(t, "bash")
 	out := filepath.Join(t.TempDir(), "github_output")
@@ -140,7 +140,7 @@ type release struct {
 	served []string
 }
 
-func newRelease(t *testing.T, assets map[string][]byte) *release {
+func newRelease(t testing.TB, assets map[string][]byte) *release {
 	t.Helper()
 	r := &release{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -440,7 +440,7 @@ func regularFiles(t *testing.T, dir string) []string {
 	return files
 }
 
-func copyTree(t *testing.T, src, dst string) {
+func copyTree(t testing.TB, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
