@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/prometheus/common/model"
@@ -264,5 +267,181 @@ func TestDelete(t *testing.T) {
 	}
 	if g := gw.Groups(t); len(g) != 0 {
 		t.Errorf("groups left after delete: %+v", g)
+	}
+}
+
+// TestBrokenConfigurationFails: each broken configuration fails the step
+// (exit 1) with the input named, before any request and whatever
+// fail-on-error says; a URL or grouping the gateway would refuse used to
+// be found only at push time, and so only warned.
+func TestBrokenConfigurationFails(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { requests.Add(1) }))
+	defer srv.Close()
+	cases := []struct {
+		name   string
+		inputs map[string]string
+		want   string
+	}{
+		{"missing_url", map[string]string{}, `input "pushgateway-url"`},
+		{"malformed_url", map[string]string{"pushgateway-url": "https://ci:s3cret/x@gw.example"}, `input "pushgateway-url": not a valid URL`},
+		{"not_http", map[string]string{"pushgateway-url": "ftp://gw.example"}, `input "pushgateway-url": ftp://gw.example: want http(s)://host[:port][/path]`},
+		{"grouping_job", map[string]string{"grouping": "job=x"}, `input "grouping": grouping label "job": the job is given on its own`},
+		{"grouping_invalid_name", map[string]string{"grouping": "a-b=x"}, `input "grouping": grouping label "a-b": not a valid label name`},
+		{"grouping_twice", map[string]string{"grouping": "a=1\na=2"}, `input "grouping": grouping label "a": given twice`},
+		{"username_without_password", map[string]string{"username": "ci"}, `input "password": a user name without a password`},
+		{"password_without_username", map[string]string{"password": "pw"}, `input "username": a password without a user name`},
+		{"both_auth_kinds", map[string]string{"bearer-token": "t", "username": "u", "password": "p"}, `input "bearer-token": give one kind of authentication`},
+		{"timeout_zero", map[string]string{"timeout": "0s"}, `input "timeout": timeout 0s: give a positive duration`},
+		{"timeout_negative", map[string]string{"timeout": "-5s"}, `input "timeout"`},
+		{"retries_negative", map[string]string{"retries": "-1"}, `input "retries": -1 retries: give 0 (no retry) or more`},
+		{"missing_ca_file", map[string]string{"ca-file": "testdata/missing-ca.pem"}, `input "ca-file": CA bundle testdata/missing-ca.pem: open testdata/missing-ca.pem: no such file or directory`},
+		{"ca_file_without_certificate", map[string]string{"ca-file": "testdata/sbom.prom"}, `input "ca-file": CA bundle testdata/sbom.prom: no PEM certificate in it`},
+		{"bad_pattern", map[string]string{"metrics": "testdata/[.prom"}, `input "metrics": pattern "testdata/[.prom": syntax error in pattern`},
+		{"bad_size", map[string]string{"max-file-size": "64MB"}, `input "max-file-size": size "64MB": give bytes, or a number with KiB, MiB or GiB`},
+		{"zero_size", map[string]string{"max-file-size": "0"}, `input "max-file-size": file size limit 0: give a positive size`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, ok := c.inputs["pushgateway-url"]; !ok && c.name != "missing_url" {
+				c.inputs["pushgateway-url"] = srv.URL
+			}
+			c.inputs["fail-on-error"] = "false"
+			r := newRunner(t, c.inputs)
+			if code := r.run(); code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			if !strings.Contains(r.Log(), "::error::"+c.want) {
+				t.Errorf("log lacks the error %q:\n%s", c.want, r.Log())
+			}
+			if strings.Contains(r.Log(), "s3cret") {
+				t.Errorf("the URL's password is in the log:\n%s", r.Log())
+			}
+		})
+	}
+	if requests.Load() != 0 {
+		t.Errorf("broken configurations made %d requests", requests.Load())
+	}
+}
+
+// runnerSees reads stdout as the runner does and returns the command
+// lines it would act on: a line starting with "::" or "##[" after
+// trimming, except between ::stop-commands::TOKEN and ::TOKEN::.
+func runnerSees(stdout string) []string {
+	var cmds []string
+	resume := ""
+	for _, line := range strings.Split(stdout, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case resume != "":
+			if line == resume {
+				resume = ""
+			}
+		case strings.HasPrefix(line, "::stop-commands::"):
+			resume = "::" + strings.TrimPrefix(line, "::stop-commands::") + "::"
+		case strings.HasPrefix(line, "::") || strings.HasPrefix(line, "##["):
+			cmds = append(cmds, line)
+		}
+	}
+	return cmds
+}
+
+// TestHostileGateway: a gateway (or anyone in the middle of an http://
+// connection) answering with workflow commands in its body commands
+// nothing: the retry notes and the final warning or error show the text
+// and the runner acts on none of it.
+func TestHostileGateway(t *testing.T) {
+	const hostile = "refused\n::add-mask::x\n  ::error::fake failure\n::stop-commands::evil\n::set-output name=pushed::true\n##[set-output name=pushed;]true\n100% done"
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := http.StatusBadRequest
+		if requests.Add(1) == 1 {
+			code = http.StatusServiceUnavailable // retried: its note is logged
+		}
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, hostile)
+	}))
+	defer srv.Close()
+	for _, fail := range []string{"false", "true"} {
+		requests.Store(0)
+		r := newRunner(t, map[string]string{"pushgateway-url": srv.URL, "metrics": "testdata/sbom.prom", "retries": "2", "fail-on-error": fail})
+		code := r.run()
+		level := map[string]string{"false": "::warning::", "true": "::error::"}[fail]
+		cmds := runnerSees(r.Stdout.String())
+		if len(cmds) != 1 || !strings.HasPrefix(cmds[0], level) {
+			t.Errorf("fail-on-error %s: exit %d; the runner sees commands %q in:\n%s", fail, code, cmds, r.Stdout.String())
+		}
+		if !strings.Contains(r.Stdout.String(), "attempt 1 failed") || !strings.Contains(r.Stdout.String(), "fake failure") {
+			t.Errorf("the gateway's answer is not shown:\n%s", r.Stdout.String())
+		}
+		if out := r.Outputs(t); out["pushed"] != "false" {
+			t.Errorf("outputs %v", out)
+		}
+	}
+}
+
+// TestURLCredentials: the password inside pushgateway-url is masked
+// before anything prints, every message shows the URL redacted, and the
+// real gateway, demanding basic auth, accepts the credentials from it.
+func TestURLCredentials(t *testing.T) {
+	pki := promtest.NewPKI(t)
+	const user, pass = "ci", "Url-Pa55-n0t-in-l0gs"
+	web := promtest.WebConfig(t, pki, map[string]string{user: pass})
+	gw := promtest.StartPushgateway(t, promtest.WithWebConfig(web), promtest.WithTLS(pki.CAPEM), promtest.WithBasicAuth(user, pass))
+	withCreds := strings.Replace(gw.URL, "https://", "https://"+user+":"+pass+"@", 1)
+	r := newRunner(t, map[string]string{"pushgateway-url": withCreds, "ca-file": pki.CAFile, "metrics": "testdata/sbom.prom", "fail-on-error": "true"})
+	if code := r.run(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, r.Log())
+	}
+	if gw.Group(t, defaultKey) == nil {
+		t.Error("the push did not arrive")
+	}
+	lines := strings.Split(r.Log()+r.File(t, "GITHUB_OUTPUT")+r.File(t, "GITHUB_STEP_SUMMARY"), "\n")
+	if lines[0] != "::add-mask::"+pass {
+		t.Errorf("the first line is not the password's mask: %q", lines[0])
+	}
+	for _, l := range lines[1:] {
+		if strings.Contains(l, pass) {
+			t.Errorf("the password is printed: %q", l)
+		}
+	}
+	if !strings.Contains(r.Log(), "https://ci:xxxxx@127.0.0.1") {
+		t.Errorf("the URL is not shown redacted:\n%s", r.Log())
+	}
+}
+
+// TestPlainHTTPCredentials: credentials sent over http:// to another
+// machine warn; to this machine they do not.
+func TestPlainHTTPCredentials(t *testing.T) {
+	for _, c := range []struct {
+		url  string
+		warn bool
+	}{{"http://pushgateway.invalid:9091", true}, {"https://pushgateway.invalid:9091", false}, {"http://127.0.0.1:1", false}, {"http://localhost:1", false}} {
+		r := newRunner(t, map[string]string{"pushgateway-url": c.url, "bearer-token": "t0ken", "metrics": "testdata/sbom.prom", "dry-run": "true"})
+		if code := r.run(); code != 0 {
+			t.Fatalf("%s: exit %d:\n%s", c.url, code, r.Log())
+		}
+		if got := strings.Contains(r.Log(), "::warning::the credentials for "+c.url+" are sent unencrypted"); got != c.warn {
+			t.Errorf("%s: warned %v, want %v:\n%s", c.url, got, c.warn, r.Log())
+		}
+	}
+}
+
+// TestRefusedMetricsFile: a named pipe among the metrics fails at once
+// with its name (it used to block the step), and a file over
+// max-file-size names the input.
+func TestRefusedMetricsFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.prom")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, map[string]string{"pushgateway-url": "http://127.0.0.1:1", "metrics": fifo, "dry-run": "true"})
+	if code := r.run(); code != 1 || !strings.Contains(r.Log(), fifo+": not a regular file (a named pipe)") {
+		t.Errorf("exit %d:\n%s", code, r.Log())
+	}
+	r = newRunner(t, map[string]string{"pushgateway-url": "http://127.0.0.1:1", "metrics": "testdata/sbom.prom", "max-file-size": "100", "dry-run": "true"})
+	if code := r.run(); code != 1 || !strings.Contains(r.Log(), `input "max-file-size": testdata/sbom.prom:`) || !strings.Contains(r.Log(), "over the limit of 100 bytes") {
+		t.Errorf("exit %d:\n%s", code, r.Log())
 	}
 }

@@ -5,13 +5,11 @@
 package metricfile
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,10 +21,12 @@ import (
 // Set is a merged, checked collection of metric families.
 type Set struct {
 	families map[string]*dto.MetricFamily
-	origin   map[string]string // family name → file that first defined it
-	derived  map[string]string // histogram/summary sample names → family
-	series   map[string]string // series key → file
-	key      map[string]string // the grouping key, job included
+	origin   map[string]string   // family name → file that first defined it
+	keys     map[string][]string // family name → seriesKey of each of its metrics, in order
+	derived  map[string]string   // histogram/summary sample names → family
+	series   map[string]string   // series key → file
+	key      map[string]string   // the grouping key, job included
+	maxFile  int64               // AddFile's size limit
 }
 
 // New returns an empty set for the group with this grouping key (job
@@ -37,26 +37,23 @@ func New(key map[string]string) *Set {
 	return &Set{
 		families: map[string]*dto.MetricFamily{},
 		origin:   map[string]string{},
+		keys:     map[string][]string{},
 		derived:  map[string]string{},
 		series:   map[string]string{},
 		key:      key,
+		maxFile:  DefaultMaxFileSize,
 	}
-}
-
-// AddFile reads and merges one file.
-func (s *Set) AddFile(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("reading metrics: %w", err)
-	}
-	return s.Add(path, data)
 }
 
 // Add parses data (OpenMetrics when it ends with "# EOF", Prometheus text
 // otherwise) and merges it; name is used in errors. Every problem in the
 // file is reported, joined; on error nothing from the file is kept.
 func (s *Set) Add(name string, data []byte) error {
-	fams, err := Parse(data)
+	return s.add(name, string(data))
+}
+
+func (s *Set) add(name, data string) error {
+	fams, err := parse(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -65,24 +62,27 @@ func (s *Set) Add(name string, data []byte) error {
 
 // IsOpenMetrics reports whether data is OpenMetrics: its last line is the
 // mandatory "# EOF".
-func IsOpenMetrics(data []byte) bool {
-	return bytes.Equal(lastLine(data), []byte("# EOF"))
-}
+func IsOpenMetrics(data []byte) bool { return isOpenMetrics(string(data)) }
 
-func lastLine(data []byte) []byte {
-	data = bytes.TrimRight(data, "\n\r\t ")
-	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+func isOpenMetrics(data string) bool {
+	data = strings.TrimRight(data, "\n\r\t ")
+	if i := strings.LastIndexByte(data, '\n'); i >= 0 {
 		data = data[i+1:]
 	}
-	return bytes.TrimSpace(data)
+	return strings.TrimSpace(data) == "# EOF"
 }
 
 // Parse decodes one file's families with legacy (Prometheus 2) name
 // validation, which is what the Pushgateway 1.x accepts.
-func Parse(data []byte) ([]*dto.MetricFamily, error) {
-	if !IsOpenMetrics(data) {
+func Parse(data []byte) ([]*dto.MetricFamily, error) { return parse(string(data)) }
+
+func parse(data string) ([]*dto.MetricFamily, error) {
+	if !isOpenMetrics(data) {
+		if fams, ok := parseSimpleText(data); ok {
+			return fams, nil
+		}
 		p := expfmt.NewTextParser(model.LegacyValidation)
-		m, err := p.TextToMetricFamilies(bytes.NewReader(data))
+		m, err := p.TextToMetricFamilies(strings.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("not valid Prometheus text format: %w", err)
 		}
@@ -92,7 +92,7 @@ func Parse(data []byte) ([]*dto.MetricFamily, error) {
 		}
 		return fams, nil
 	}
-	dec := expfmt.NewDecoder(bytes.NewReader(data), expfmt.FmtOpenMetrics_1_0_0)
+	dec := expfmt.NewDecoder(strings.NewReader(data), expfmt.FmtOpenMetrics_1_0_0)
 	var fams []*dto.MetricFamily
 	for {
 		f := &dto.MetricFamily{}
@@ -109,14 +109,19 @@ func Parse(data []byte) ([]*dto.MetricFamily, error) {
 
 func (s *Set) merge(file string, fams []*dto.MetricFamily) error {
 	sort.Slice(fams, func(i, j int) bool { return fams[i].GetName() < fams[j].GetName() })
-	c := &fileCheck{set: s, file: file, series: map[string]string{}}
+	n := 0
 	for _, f := range fams {
-		c.family(f)
+		n += len(f.GetMetric())
+	}
+	c := &fileCheck{set: s, file: file, series: make(map[string]string, n)}
+	keys := make([][]string, len(fams))
+	for i, f := range fams {
+		keys[i] = c.family(f)
 	}
 	if len(c.errs) > 0 {
 		return errors.Join(c.errs...)
 	}
-	s.keep(file, fams, c.series)
+	s.keep(file, fams, keys, c.series)
 	return nil
 }
 
@@ -133,9 +138,10 @@ func (c *fileCheck) bad(format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("%s: %w", c.file, fmt.Errorf(format, args...)))
 }
 
-func (c *fileCheck) family(f *dto.MetricFamily) {
+// family checks f and returns the series key of each of its metrics.
+func (c *fileCheck) family(f *dto.MetricFamily) []string {
 	if !c.familyFits(f) {
-		return
+		return nil
 	}
 	name := f.GetName()
 	for _, d := range derivedNames(f) {
@@ -143,9 +149,11 @@ func (c *fileCheck) family(f *dto.MetricFamily) {
 			c.bad("metric %s: its sample %s clashes with the metric of that name in %s", name, d, c.set.origin[d])
 		}
 	}
-	for _, m := range f.GetMetric() {
-		c.metric(name, m)
+	keys := make([]string, len(f.GetMetric()))
+	for i, m := range f.GetMetric() {
+		keys[i] = c.metric(name, m)
 	}
+	return keys
 }
 
 // familyFits reports the first reason f cannot join the set, if any; the
@@ -171,10 +179,10 @@ func (c *fileCheck) familyFits(f *dto.MetricFamily) bool {
 	return false
 }
 
-func (c *fileCheck) metric(name string, m *dto.Metric) {
+func (c *fileCheck) metric(name string, m *dto.Metric) string {
 	if m.TimestampMs != nil {
 		c.bad("metric %s%s: has a timestamp; the Pushgateway refuses pushed timestamps, remove it", name, labelString(m))
-		return
+		return ""
 	}
 	for _, lp := range m.GetLabel() {
 		c.label(name, lp)
@@ -186,6 +194,7 @@ func (c *fileCheck) metric(name string, m *dto.Metric) {
 		c.bad("metric %s%s: duplicate series in the same file", name, labelString(m))
 	}
 	c.series[key] = c.file
+	return key
 }
 
 func (c *fileCheck) label(name string, lp *dto.LabelPair) {
@@ -195,17 +204,19 @@ func (c *fileCheck) label(name string, lp *dto.LabelPair) {
 		return
 	}
 	if want, ok := c.set.key[ln]; ok && want != lp.GetValue() {
-		c.bad("metric %s: label %s=%q contradicts the grouping key's %s=%q, and the Pushgateway would silently replace it; remove the label from the file or change the job/grouping input", name, ln, lp.GetValue(), ln, want)
+		c.bad("metric %s: label %s=%q contradicts the grouping key's %s=%q, and the Pushgateway would silently replace it; remove the label from the file or change the grouping key", name, ln, lp.GetValue(), ln, want)
 	}
 }
 
-// keep adds the families and series of a file that passed its checks.
-func (s *Set) keep(file string, fams []*dto.MetricFamily, series map[string]string) {
-	for _, f := range fams {
+// keep adds the families and series of a file that passed its checks;
+// keys[i] holds the series keys of fams[i]'s metrics.
+func (s *Set) keep(file string, fams []*dto.MetricFamily, keys [][]string, series map[string]string) {
+	for i, f := range fams {
 		for _, m := range f.Metric {
 			m.Label = sortedLabels(m)
 		}
 		name := f.GetName()
+		s.keys[name] = append(s.keys[name], keys[i]...)
 		if prev, ok := s.families[name]; ok {
 			prev.Metric = append(prev.Metric, f.Metric...)
 			continue
@@ -214,6 +225,10 @@ func (s *Set) keep(file string, fams []*dto.MetricFamily, series map[string]stri
 		for _, d := range derivedNames(f) {
 			s.derived[d] = name
 		}
+	}
+	if len(s.series) == 0 {
+		s.series = series // the first file: no copy of a map as large as it
+		return
 	}
 	maps.Copy(s.series, series)
 }
@@ -237,17 +252,33 @@ func typeName(f *dto.MetricFamily) string { return strings.ToLower(f.GetType().S
 // occur in a valid name and separates values unambiguously.
 func seriesKey(name string, m *dto.Metric) string {
 	labels := sortedLabels(m)
+	n := len(name)
+	for _, l := range labels {
+		n += 2 + len(l.GetName()) + len(l.GetValue())
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString(name)
 	for _, l := range labels {
-		b.WriteString("\xff" + l.GetName() + "\xff" + l.GetValue())
+		b.WriteByte('\xff')
+		b.WriteString(l.GetName())
+		b.WriteByte('\xff')
+		b.WriteString(l.GetValue())
 	}
 	return b.String()
 }
 
+func byName(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) }
+
+// sortedLabels returns m's labels sorted by name: m.Label itself when it
+// is sorted already, as it is in files written by an encoder, else a
+// sorted copy.
 func sortedLabels(m *dto.Metric) []*dto.LabelPair {
-	ls := append([]*dto.LabelPair(nil), m.GetLabel()...)
-	sort.Slice(ls, func(i, j int) bool { return ls[i].GetName() < ls[j].GetName() })
+	if slices.IsSortedFunc(m.GetLabel(), byName) {
+		return m.GetLabel()
+	}
+	ls := slices.Clone(m.GetLabel())
+	slices.SortStableFunc(ls, byName)
 	return ls
 }
 
@@ -275,12 +306,25 @@ func (s *Set) Families() []*dto.MetricFamily {
 	out := make([]*dto.MetricFamily, len(names))
 	for i, n := range names {
 		f := s.families[n]
-		sort.SliceStable(f.Metric, func(a, b int) bool {
-			return seriesKey(n, f.Metric[a]) < seriesKey(n, f.Metric[b])
-		})
+		if keys := s.keys[n]; !slices.IsSorted(keys) {
+			sort.Stable(byKey{keys, f.Metric})
+		}
 		out[i] = f
 	}
 	return out
+}
+
+// byKey sorts a family's metrics by their series keys, computed once.
+type byKey struct {
+	keys    []string
+	metrics []*dto.Metric
+}
+
+func (b byKey) Len() int           { return len(b.keys) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+	b.metrics[i], b.metrics[j] = b.metrics[j], b.metrics[i]
 }
 
 // Series counts the samples the body holds (a histogram counts its
@@ -312,25 +356,6 @@ func hasInf(h *dto.Histogram) bool {
 		}
 	}
 	return false
-}
-
-// Encode writes the set in the Prometheus text format (version 0.0.4),
-// the format every Pushgateway accepts.
-func (s *Set) Encode(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	for _, f := range s.Families() {
-		if _, err := expfmt.MetricFamilyToText(bw, f); err != nil {
-			return fmt.Errorf("encoding %s: %w", f.GetName(), err)
-		}
-	}
-	return bw.Flush()
-}
-
-// Bytes is Encode into memory.
-func (s *Set) Bytes() ([]byte, error) {
-	var b bytes.Buffer
-	err := s.Encode(&b)
-	return b.Bytes(), err
 }
 
 // ContentType is the Content-Type of Encode's output.

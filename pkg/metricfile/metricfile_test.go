@@ -1,13 +1,16 @@
 package metricfile_test
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/voidnxsec/nixops-actions/internal/fuzzcorpus"
 	"github.com/voidnxsec/nixops-actions/pkg/metricfile"
 )
 
@@ -184,4 +187,80 @@ func TestHeadlines(t *testing.T) {
 	if got := s.Series(); got != 6 {
 		t.Errorf("Series() = %d, want 6 (a, 2×b, h bucket+sum+count)", got)
 	}
+}
+
+// TestAddFileRefuses: a FIFO (whose open and read would block until a
+// writer came), a directory and a file over the size limit are refused
+// with an error naming the path; a file at the limit is read.
+func TestAddFileRefuses(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "metrics.prom")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- metricfile.New(nil).AddFile(fifo) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute): // a hang guard, not a timing check
+		t.Fatal("AddFile of a FIFO blocked")
+	}
+	var nr *metricfile.NotRegularError
+	if !errors.As(err, &nr) || nr.Path != fifo || !strings.Contains(err.Error(), fifo+": not a regular file (a named pipe)") {
+		t.Errorf("FIFO: %v", err)
+	}
+	if err := metricfile.New(nil).AddFile(dir); !errors.As(err, &nr) || !strings.Contains(err.Error(), "(a directory)") {
+		t.Errorf("directory: %v", err)
+	}
+
+	body := []byte("a 1\n") // 4 bytes
+	file := filepath.Join(dir, "a.prom")
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := metricfile.New(nil).MaxFileSize(4).AddFile(file); err != nil {
+		t.Errorf("a file at the limit: %v", err)
+	}
+	err = metricfile.New(nil).MaxFileSize(3).AddFile(file)
+	var tl *metricfile.TooLargeError
+	if !errors.As(err, &tl) || tl.Path != file || tl.Size != 4 || tl.Limit != 3 || !strings.Contains(err.Error(), file+": 4 bytes, over the limit of 3 bytes") {
+		t.Errorf("a file over the limit: %v", err)
+	}
+	if err := metricfile.New(nil).AddFile(filepath.Join(dir, "missing.prom")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
+	}
+}
+
+// FuzzAdd: no input panics the reader or the checks, and whatever a set
+// accepts it writes as a body that reads back as the same set, byte for
+// byte (what the Pushgateway is sent is what was checked).
+func FuzzAdd(f *testing.F) {
+	fuzzcorpus.AddFiles(f, "testdata/*/*.prom")
+	fuzzcorpus.AddFiles(f, "testdata/*/*.om")
+	fuzzcorpus.AddFiles(f, "../../cmd/nixops-publish/testdata/*.prom")
+	f.Add([]byte("# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 3\n"))
+	f.Add([]byte("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := metricfile.New(map[string]string{"job": "ci"})
+		if s.Add("fuzz.prom", data) != nil {
+			return
+		}
+		if err := s.AddPipeline(metricfile.Pipeline{Status: "failure", Time: runTime, LastSuccess: lastSuccess}); err != nil {
+			return // the file defines a pipeline series itself
+		}
+		body, err := s.Bytes()
+		if err != nil {
+			t.Fatalf("an accepted set does not encode: %v", err)
+		}
+		again := metricfile.New(nil)
+		if err := again.Add("body", body); err != nil {
+			t.Fatalf("the body does not read back: %v\n%s", err, body)
+		}
+		if b2, _ := again.Bytes(); string(b2) != string(body) {
+			t.Fatalf("the body changes when read back:\n%s\nthen:\n%s", body, b2)
+		}
+		_, _ = s.Headlines(30)
+		_ = s.Series()
+	})
 }

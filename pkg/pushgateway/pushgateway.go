@@ -1,8 +1,10 @@
 // Package pushgateway pushes a metrics body to a Prometheus Pushgateway
 // the way a CI job needs: the grouping key encoded so any value arrives
-// intact, one deadline for the whole push, and retries with backoff on the
+// intact, one deadline for the whole push, retries with backoff on the
 // failures that pass (connection errors, 5xx, 429 with Retry-After) but
-// not on the ones that do not (other 4xx, whose message is returned).
+// not on the ones that do not (other 4xx, whose message is returned, TLS
+// failures), no redirects, and bounded reads of every answer. The
+// connection and retry plumbing is pkg/httpclient's.
 //
 // Unlike client_golang's push package, which escapes grouping values with
 // url.QueryEscape (a space arrives as "+"), values are path-escaped, and
@@ -17,9 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sort"
@@ -28,86 +28,108 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 )
 
 // Defaults for a push; each has a setter.
 const (
 	DefaultTimeout = 30 * time.Second
 	DefaultRetries = 5
+	// MaxMetricsAPIBody bounds the /api/v1/metrics answer Value decodes:
+	// it holds every group on the gateway.
+	MaxMetricsAPIBody = 64 << 20
 	// textContentType is the Prometheus text format 0.0.4.
 	textContentType = "text/plain; version=0.0.4; charset=utf-8"
-	// maxMessage bounds how much of an error answer is shown.
-	maxMessage = 2048
 )
 
 // Pusher is a push to one group; build it with New and the setters.
 type Pusher struct {
-	base     string
+	base     string // the URL as given, without trailing slashes; "" when New refused it
 	job      string
 	grouping [][2]string
 	client   *http.Client
 	user     string
 	pass     string
 	token    string
-	timeout  time.Duration
-	retries  int
-	backoff  time.Duration
-	maxWait  time.Duration
-	onRetry  func(Retry)
-	sleep    func(ctx context.Context, d time.Duration) error
+	retry    httpclient.Retry
+	maxValue int64 // limit of the /api/v1/metrics body Value reads
 	err      error
 }
 
-// Retry describes a failed attempt that will be retried, for logging.
-type Retry struct {
-	Attempt int           // 1-based number of the attempt that failed
-	Err     error         // why it failed
-	Wait    time.Duration // how long until the next attempt
+// GroupingError is a grouping label the Pushgateway cannot take.
+type GroupingError struct {
+	Name   string
+	Reason string
 }
 
+func (e *GroupingError) Error() string { return fmt.Sprintf("grouping label %q: %s", e.Name, e.Reason) }
+
+// ErrNoJob: the job name is empty.
+var ErrNoJob = errors.New("job is empty: the Pushgateway needs a job name")
+
 // New starts a push of job's group to the gateway at baseURL (scheme,
-// host, optional path prefix).
+// host, optional path prefix). A URL that cannot be used is an
+// *httpclient.URLError, which quotes no password; see Err.
 func New(baseURL, job string) *Pusher {
 	p := &Pusher{
-		base:    strings.TrimRight(baseURL, "/"),
-		job:     job,
-		client:  http.DefaultClient,
-		timeout: DefaultTimeout,
-		retries: DefaultRetries,
-		backoff: 500 * time.Millisecond,
-		maxWait: 10 * time.Second,
-		onRetry: func(Retry) {},
-		sleep:   sleepCtx,
+		job:      job,
+		client:   defaultClient(),
+		maxValue: MaxMetricsAPIBody,
+		retry: httpclient.Retry{
+			Retries: DefaultRetries,
+			First:   500 * time.Millisecond,
+			Max:     10 * time.Second,
+			Timeout: DefaultTimeout,
+		},
 	}
-	u, err := url.Parse(p.base)
+	_, err := httpclient.ParseBaseURL(baseURL)
 	switch {
 	case err != nil:
-		p.err = fmt.Errorf("pushgateway URL: %w", err)
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		p.err = fmt.Errorf("pushgateway URL %q: want http(s)://host[:port]", u.Redacted())
+		p.err = err
 	case job == "":
-		p.err = errors.New("job is empty: the Pushgateway needs a job name")
+		p.err = ErrNoJob
+	default:
+		p.base = strings.TrimRight(baseURL, "/")
 	}
 	return p
 }
+
+// defaultClient is a transport without proxy or extra CA, refusing
+// redirects.
+func defaultClient() *http.Client {
+	tr, _ := httpclient.NewTransport(httpclient.Options{}) // no CA file: cannot fail
+	return &http.Client{Transport: tr, CheckRedirect: httpclient.RefuseRedirects}
+}
+
+// Err is the first configuration error (URL, job, grouping), which every
+// push would return: callers check it before any network work.
+func (p *Pusher) Err() error { return p.err }
 
 // Grouping adds a grouping label. The names job and ones already given are
 // refused, as are invalid label names.
 func (p *Pusher) Grouping(name, value string) *Pusher {
-	switch {
-	case name == "job":
-		p.setErr(errors.New(`grouping label "job": the job is given on its own`))
-	case !model.LegacyValidation.IsValidLabelName(name) || strings.HasPrefix(name, "__"):
-		p.setErr(fmt.Errorf("grouping label %q: not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)", name))
-	default:
-		for _, g := range p.grouping {
-			if g[0] == name {
-				p.setErr(fmt.Errorf("grouping label %q given twice", name))
-			}
+	if err := checkGroupingName(name); err != nil {
+		p.setErr(err)
+	}
+	for _, g := range p.grouping {
+		if g[0] == name {
+			p.setErr(&GroupingError{Name: name, Reason: "given twice"})
 		}
 	}
 	p.grouping = append(p.grouping, [2]string{name, value})
 	return p
+}
+
+// checkGroupingName refuses what the Pushgateway would not group by.
+func checkGroupingName(name string) error {
+	switch {
+	case name == "job":
+		return &GroupingError{Name: name, Reason: "the job is given on its own"}
+	case !model.LegacyValidation.IsValidLabelName(name) || strings.HasPrefix(name, "__"):
+		return &GroupingError{Name: name, Reason: "not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)"}
+	}
+	return nil
 }
 
 func (p *Pusher) setErr(err error) {
@@ -117,8 +139,15 @@ func (p *Pusher) setErr(err error) {
 }
 
 // Client sets the HTTP client (its transport carries TLS and proxy
-// settings: see Transport). Its own Timeout, if any, bounds each attempt.
-func (p *Pusher) Client(c *http.Client) *Pusher { p.client = c; return p }
+// settings: see httpclient.NewTransport). Its own Timeout, if any, bounds
+// each attempt. Pushes never follow redirects, whatever the client's
+// CheckRedirect says: a copy of c with httpclient.RefuseRedirects is used.
+func (p *Pusher) Client(c *http.Client) *Pusher {
+	cp := *c
+	cp.CheckRedirect = httpclient.RefuseRedirects
+	p.client = &cp
+	return p
+}
 
 // BasicAuth sends HTTP basic authentication.
 func (p *Pusher) BasicAuth(user, password string) *Pusher {
@@ -130,31 +159,39 @@ func (p *Pusher) BasicAuth(user, password string) *Pusher {
 func (p *Pusher) BearerToken(token string) *Pusher { p.token = token; return p }
 
 // Timeout bounds the whole push, retries and waits included.
-func (p *Pusher) Timeout(d time.Duration) *Pusher { p.timeout = d; return p }
+func (p *Pusher) Timeout(d time.Duration) *Pusher { p.retry.Timeout = d; return p }
 
 // Retries sets how many times a failed attempt is retried (0: never).
-func (p *Pusher) Retries(n int) *Pusher { p.retries = n; return p }
+func (p *Pusher) Retries(n int) *Pusher { p.retry.Retries = n; return p }
 
 // Backoff sets the first wait between attempts and the cap it doubles up
 // to; each wait is jittered to between half and all of it.
 func (p *Pusher) Backoff(first, max time.Duration) *Pusher {
-	p.backoff, p.maxWait = first, max
+	p.retry.First, p.retry.Max = first, max
 	return p
 }
 
 // OnRetry is called before each wait for a retry.
-func (p *Pusher) OnRetry(f func(Retry)) *Pusher { p.onRetry = f; return p }
+func (p *Pusher) OnRetry(f func(httpclient.RetryNote)) *Pusher { p.retry.OnRetry = f; return p }
+
+// Clock replaces the real time source of the retry loop (for tests).
+func (p *Pusher) Clock(c httpclient.Clock) *Pusher { p.retry.Clock = c; return p }
 
 // URL is the group's URL, credentials in the base URL redacted.
-func (p *Pusher) URL() string {
-	u, err := url.Parse(p.groupURL())
+func (p *Pusher) URL() string { return redacted(p.groupURL()) }
+
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return p.groupURL()
+		return "" // New parsed the base; the path parts are escaped
 	}
 	return u.Redacted()
 }
 
 func (p *Pusher) groupURL() string {
+	if p.base == "" {
+		return ""
+	}
 	parts := []string{p.base, "metrics"}
 	parts = append(parts, encodeLabel("job", p.job)...)
 	for _, g := range p.sortedGrouping() {
@@ -171,13 +208,15 @@ func (p *Pusher) sortedGrouping() [][2]string {
 
 // encodeLabel is the Pushgateway's path encoding of one label: URL-safe
 // base64 under name@base64 when the value has a slash (which a path
-// segment cannot hold) or is empty (which a path cannot hold), since "="
-// is the base64 of the empty string; otherwise the path-escaped value.
+// segment cannot hold), is "." or ".." (which the gateway's router cleans
+// away, answering with a redirect to another group) or is empty (which a
+// path cannot hold; "=" is the base64 of the empty string); otherwise the
+// path-escaped value.
 func encodeLabel(name, value string) []string {
 	if value == "" {
 		return []string{name + "@base64", "="}
 	}
-	if strings.Contains(value, "/") {
+	if strings.Contains(value, "/") || value == "." || value == ".." {
 		return []string{name + "@base64", base64.RawURLEncoding.EncodeToString([]byte(value))}
 	}
 	return []string{name, url.PathEscape(value)}
@@ -198,105 +237,21 @@ func (p *Pusher) Delete(ctx context.Context) error {
 	return p.send(ctx, http.MethodDelete, nil)
 }
 
-// StatusError is an answer other than 2xx.
-type StatusError struct {
-	Method, URL string
-	Code        int
-	Status      string
-	Message     string        // the gateway's explanation, trimmed
-	RetryAfter  time.Duration // from Retry-After, 0 when absent
-}
-
-func (e *StatusError) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = "(no message)"
-	}
-	hint := ""
-	switch {
-	case e.Code == http.StatusUnauthorized || e.Code == http.StatusForbidden:
-		hint = "; check the credentials (bearer-token, username/password)"
-	case e.Code == http.StatusBadRequest:
-		hint = "; the gateway refused the metrics: a name already pushed with another type or help in any group, or a label contradicting the grouping key"
-	}
-	return fmt.Sprintf("%s %s: %s: %s%s", e.Method, e.URL, e.Status, msg, hint)
-}
-
-// Temporary reports whether the answer may change on retry.
-func (e *StatusError) Temporary() bool {
-	return e.Code >= 500 || e.Code == http.StatusTooManyRequests
-}
+// errRefused explains the Pushgateway's 400, which its message alone
+// does not make clear.
+const errRefused = "the gateway refused the metrics: a name already pushed with another type or help in any group, or a label contradicting the grouping key"
 
 func (p *Pusher) send(ctx context.Context, method string, body []byte) error {
 	if p.err != nil {
 		return p.err
 	}
-	if p.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, p.timeout)
-		defer cancel()
-	}
-	wait := p.backoff
-	for attempt := 1; ; attempt++ {
-		err := p.attempt(ctx, method, body)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return p.deadlineErr(ctx, attempt, err)
-		}
-		if !retryable(err) {
-			return err
-		}
-		if attempt > p.retries {
-			return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
-		}
-		d := jitter(wait)
-		var se *StatusError
-		if errors.As(err, &se) && se.RetryAfter > 0 {
-			d = se.RetryAfter
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-			return fmt.Errorf("attempt %d failed and the next one (in %s) would pass the %s deadline: %w", attempt, d.Round(time.Millisecond), p.timeout, err)
-		}
-		p.onRetry(Retry{Attempt: attempt, Err: err, Wait: d})
-		if err := p.sleep(ctx, d); err != nil {
-			return p.deadlineErr(ctx, attempt, err)
-		}
-		wait = min(wait*2, p.maxWait)
-	}
-}
-
-func (p *Pusher) deadlineErr(ctx context.Context, attempts int, last error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("no success within the %s timeout (%d attempts): %w", p.timeout, attempts, last)
-	}
-	return fmt.Errorf("push cancelled after %d attempts: %w", attempts, last)
-}
-
-// retryable: connection failures and 5xx/429 pass; other answers, TLS
-// verification and bad URLs do not.
-func retryable(err error) bool {
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.Temporary()
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		msg := ue.Err.Error()
-		for _, permanent := range []string{"x509:", "tls:", "unsupported protocol scheme", "certificate"} {
-			if strings.Contains(msg, permanent) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	return p.retry.Do(ctx, func(ctx context.Context) error {
+		return p.attempt(ctx, method, body)
+	})
 }
 
 func (p *Pusher) attempt(ctx context.Context, method string, body []byte) error {
-	target := p.groupURL()
-	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, p.groupURL(), bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("pushgateway request: %w", err)
 	}
@@ -308,54 +263,14 @@ func (p *Pusher) attempt(ctx context.Context, method string, body []byte) error 
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, maxMessage))
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode/100 == 2 {
-		return nil
+	if err := httpclient.CheckResponse(resp); err != nil {
+		if resp.StatusCode == http.StatusBadRequest {
+			return fmt.Errorf("%w; %s", err, errRefused)
+		}
+		return err
 	}
-	return &StatusError{
-		Method:     method,
-		URL:        p.URL(),
-		Code:       resp.StatusCode,
-		Status:     resp.Status,
-		Message:    strings.TrimSpace(string(msg)),
-		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
-	}
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-// jitter spreads retries of many jobs hitting one gateway: a random wait
-// between d/2 and d.
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	httpclient.Discard(resp)
+	return nil
 }
 
 // Value reads one series' current value in this group from the gateway's
@@ -366,7 +281,11 @@ func (p *Pusher) Value(ctx context.Context, metric string) (float64, bool, error
 	if p.err != nil {
 		return 0, false, p.err
 	}
-	ctx, cancel := context.WithTimeout(ctx, min(p.timeout, 10*time.Second))
+	timeout := 10 * time.Second
+	if p.retry.Timeout > 0 {
+		timeout = min(p.retry.Timeout, timeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/api/v1/metrics", nil)
 	if err != nil {
@@ -377,22 +296,26 @@ func (p *Pusher) Value(ctx context.Context, metric string) (float64, bool, error
 	if err != nil {
 		return 0, false, err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, maxMessage))
-		return 0, false, &StatusError{Method: http.MethodGet, URL: p.base + "/api/v1/metrics", Code: resp.StatusCode, Status: resp.Status, Message: strings.TrimSpace(string(msg))}
+	if err := httpclient.CheckResponse(resp); err != nil {
+		return 0, false, err
 	}
+	defer httpclient.Discard(resp)
 	var doc struct {
 		Data []map[string]json.RawMessage `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+	if err := json.NewDecoder(httpclient.LimitBody(resp.Body, p.maxValue)).Decode(&doc); err != nil {
 		return 0, false, fmt.Errorf("reading /api/v1/metrics: %w", err)
 	}
+	return p.find(doc.Data, metric)
+}
+
+// find picks this group's series out of the gateway's groups.
+func (p *Pusher) find(groups []map[string]json.RawMessage, metric string) (float64, bool, error) {
 	want := map[string]string{"job": p.job}
 	for _, g := range p.grouping {
 		want[g[0]] = g[1]
 	}
-	for _, group := range doc.Data {
+	for _, group := range groups {
 		var labels map[string]string
 		if json.Unmarshal(group["labels"], &labels) != nil || !maps.Equal(labels, want) {
 			continue

@@ -1,0 +1,54 @@
+// Command nixops-setup-nix makes Nix ready for a job: it adopts a Nix that
+// is already on the machine (never reinstalling it) or installs the
+// official release, hash-verified, and applies the job's settings through
+// NIX_CONFIG. It is the setup-nix action's step and, with the same names as
+// flags, a laptop CLI.
+package main
+
+import (
+	"context"
+
+	"github.com/voidnxsec/nixops-actions/pkg/action"
+)
+
+func main() { action.Main(run) }
+
+// tokenDefault is the github-token default as action.yml writes it. The
+// runner expands it; anywhere else it arrives as this literal, which means
+// no token was given.
+const tokenDefault = "${{ github.token }}"
+
+type config struct {
+	version, sha256, releaseURL string
+	flakes                      bool
+	token                       string
+	substituters, keys          []string
+	maxJobs, extraConf          string
+}
+
+func run(ctx context.Context, a *action.Action) error {
+	in := a.Inputs()
+	version := in.String("nix-version", "", "Nix version to install when none is on the machine (default: the newest in the verified table); an existing Nix is adopted whatever its version")
+	sha := in.String("nix-sha256", "", "SHA-256 of the release tarball, for a version the verified table does not list yet")
+	release := in.String("release-url", "https://releases.nixos.org/nix", "base URL of the Nix releases (nix-<v>/nix-<v>-<system>.tar.xz below it)")
+	flakes := in.Bool("flakes", true, "enable the nix-command and flakes experimental features")
+	token := in.String("github-token", tokenDefault, "token Nix uses for the GitHub host of this run, so fetching flake inputs is not rate-limited", action.Secret())
+	subs := in.List("extra-substituters", nil, "binary caches to add to the machine's, comma- or newline-separated")
+	keys := in.List("extra-trusted-public-keys", nil, "public keys of those caches (name:base64), comma- or newline-separated")
+	maxJobs := in.String("max-jobs", "auto", "builds run at once: auto (one per CPU), a number, or empty to keep the machine's")
+	extra := in.String("extra-conf", "", "more nix.conf lines (name = value), applied last")
+	in.Output("nix-version", "version of the Nix now on PATH")
+	in.Output("mode", "installed or adopted")
+	in.Output("bin-dir", "directory holding the nix binary")
+	in.Output("store-dir", "the Nix store directory")
+	in.Output("seconds", "seconds the step took")
+	if err := in.Parse(); err != nil {
+		return err
+	}
+	cfg := config{version: *version, sha256: *sha, releaseURL: *release, flakes: *flakes, token: *token,
+		substituters: *subs, keys: *keys, maxJobs: *maxJobs, extraConf: *extra}
+	if cfg.token == tokenDefault {
+		cfg.token = ""
+	}
+	return setup(ctx, a, cfg)
+}
