@@ -47,7 +47,7 @@ func BenchmarkBootstrapSBOM(b *testing.B) {
 	// no release (a branch).
 	src := newTree(b, "repo/sbom")
 	for _, dir := range []string{"cmd", "pkg", "internal"} {
-		copyTree(b, filepath.Join("..", dir), filepath.Join(src.root, dir))
+		testenv.CopyDir(b, filepath.Join("..", dir), filepath.Join(src.root, dir))
 	}
 	for _, f := range []string{"go.mod", "go.sum", "actions/checksums.txt"} {
 		body, err := os.ReadFile(filepath.Join("..", f))

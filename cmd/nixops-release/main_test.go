@@ -24,26 +24,15 @@ func fakeSuite(t *testing.T) string {
 		t.Setenv(k, v)
 	}
 	dir := t.TempDir()
-	src := filepath.Join("..", "..", "pkg", "release", "testdata", "module")
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		b, err := os.ReadFile(p)
-		if err == nil {
-			err = writeFile(filepath.Join(dir, rel), b)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.CopyDir(t, filepath.Join("..", "..", "pkg", "release", "testdata", "module"), dir)
 	sums, err := os.ReadFile(filepath.Join("..", "..", "actions", "checksums.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFile(filepath.Join(dir, "actions", "checksums.txt"), sums); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "actions"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "actions", "checksums.txt"), sums, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "initial"}} {
@@ -54,13 +43,6 @@ func fakeSuite(t *testing.T) string {
 		}
 	}
 	return dir
-}
-
-func writeFile(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o644)
 }
 
 func TestRelease(t *testing.T) {

@@ -43,7 +43,7 @@ func noisyEnv(t *testing.T) []string {
 // GOPATH and GOCACHE under dir.
 func build(t *testing.T, src, dir string, bins []string, plats []release.Platform, extra ...string) []release.Asset {
 	t.Helper()
-	copyTree(t, src, dir)
+	testenv.CopyDir(t, src, dir)
 	out := filepath.Join(dir, "..", filepath.Base(dir)+"-dist")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,7 +78,7 @@ func newRepo(t *testing.T) *repo {
 	t.Helper()
 	testenv.LookPath(t, "git")
 	r := &repo{t: t, dir: t.TempDir(), env: env(t, "GOCACHE="+goCache(t), "GOPATH="+filepath.Join(goCache(t), "gopath"))}
-	copyTree(t, filepath.Join("testdata", "module"), r.dir)
+	testenv.CopyDir(t, filepath.Join("testdata", "module"), r.dir)
 	for _, f := range []string{"actions/bootstrap.sh", "actions/checksums.txt"} {
 		b, err := os.ReadFile(filepath.Join(repoRoot, f))
 		if err != nil {
@@ -130,30 +128,6 @@ func writeFile(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(fmt.Errorf("copying %s: %w", src, err))
 	}
 }
 
