@@ -90,3 +90,17 @@ func read(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// hashObject writes a raw object with git hash-object --literally, which
+// skips the checks git commit and git tag make, as a broken tool may have.
+func (g *gitRepo) hashObject(typ, text string) string {
+	g.t.Helper()
+	cmd := exec.Command(g.git, "hash-object", "--literally", "-w", "-t", typ, "--stdin")
+	cmd.Dir = g.dir
+	cmd.Stdin = strings.NewReader(text)
+	out, err := cmd.Output()
+	if err != nil {
+		g.t.Fatalf("git hash-object: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -260,36 +262,76 @@ func deref(p *float64) float64 {
 	return *p
 }
 
-// checkProm parses dora.prom with Prometheus's parser, compares it with the
-// report, and runs promtool's linter over it.
+// checkProm compares dora.prom with the report and runs promtool's
+// linter over it.
 func checkProm(t *testing.T, data []byte, r *dora.Report) {
 	t.Helper()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("dora.prom: %v", err)
-	}
-	value := func(name string) (float64, bool) {
-		f, ok := families["nixops_dora_"+name]
-		if !ok {
-			return 0, false
-		}
-		return f.GetMetric()[0].GetGauge().GetValue(), true
-	}
-	if v, _ := value("deployments"); v != float64(r.Metrics.Deployments) {
-		t.Errorf("nixops_dora_deployments = %v, want %d", v, r.Metrics.Deployments)
-	}
-	v, ok := value("change_lead_time_median_seconds")
-	switch m := r.Metrics.ChangeLeadTime.Median; {
-	case m == nil && ok:
-		t.Errorf("nixops_dora_change_lead_time_median_seconds = %v without data; want no series", v)
-	case m != nil && v != *m:
-		t.Errorf("nixops_dora_change_lead_time_median_seconds = %v (present %v), want %v", v, ok, *m)
+	for _, p := range promProblems(data, r) {
+		t.Error(p)
 	}
 	cmd := exec.Command(testenv.LookPath(t, "promtool"), "check", "metrics")
 	cmd.Stdin = bytes.NewReader(data)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// promProblems parses an exposition with Prometheus's parser and lists
+// where it disagrees with the report. A count is data even when 0, so a
+// missing count series is a problem, never read as 0; the lead time median
+// is present exactly when the report has one.
+func promProblems(data []byte, r *dora.Report) []string {
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(data))
+	if err != nil {
+		return []string{"dora.prom: " + err.Error()}
+	}
+	value := func(name string) (float64, bool) {
+		f, ok := families["nixops_dora_"+name]
+		if !ok || len(f.GetMetric()) != 1 {
+			return 0, false
+		}
+		return f.GetMetric()[0].GetGauge().GetValue(), true
+	}
+	var problems []string
+	m := r.Metrics
+	for name, want := range map[string]int{
+		"deployments": m.Deployments, "failed_deployments": m.FailedDeployments, "rework_deployments": m.ReworkDeployments,
+		"history_commits": r.CommitsSeen, "skewed_commits": r.SkewedCommits, "change_lead_time_commits": m.ChangeLeadTime.N,
+	} {
+		if v, ok := value(name); !ok || v != float64(want) {
+			problems = append(problems, fmt.Sprintf("nixops_dora_%s = %v (present %v), want %d", name, v, ok, want))
+		}
+	}
+	v, ok := value("change_lead_time_median_seconds")
+	switch med := m.ChangeLeadTime.Median; {
+	case med == nil && ok:
+		problems = append(problems, fmt.Sprintf("nixops_dora_change_lead_time_median_seconds = %v without data; want no series", v))
+	case med != nil && (!ok || v != *med):
+		problems = append(problems, fmt.Sprintf("nixops_dora_change_lead_time_median_seconds = %v (present %v), want %v", v, ok, *med))
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+// A series missing from the file is a problem, not a 0: without its
+// deployments series, the file of a window with no deployments must not
+// pass for one that says 0.
+func TestPromProblemsMissingSeries(t *testing.T) {
+	data := read(t, "../../pkg/dora/exposition/testdata/no-data/dora.prom")
+	rep := decodeReport(t, []byte(read(t, "../../pkg/dora/testdata/reports/no-data.json")))
+	if p := promProblems([]byte(data), rep); len(p) != 0 {
+		t.Fatalf("the fixture itself: %v", p)
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(data, "\n") {
+		if !strings.Contains(l, "nixops_dora_deployments ") && !strings.Contains(l, "nixops_dora_deployments{") {
+			kept = append(kept, l)
+		}
+	}
+	got := promProblems([]byte(strings.Join(kept, "")), rep)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "nixops_dora_deployments = 0 (present false)") {
+		t.Errorf("problems %q, want the missing deployments series", got)
 	}
 }
 
@@ -304,6 +346,7 @@ func TestBadInput(t *testing.T) {
 		want   []string
 	}{
 		{"window", map[string]string{"window": "ninety"}, []string{`input "window"`, `"ninety"`, "90d"}},
+		{"window 0d", map[string]string{"window": "0d"}, []string{`input "window"`, `"0d"`, "not a positive duration", "90d"}},
 		{"deployments", map[string]string{"deployments": "nightly"}, []string{`input "deployments"`, `"nightly"`, "tags, branch"}},
 		{"commit-time", map[string]string{"commit-time": "wall"}, []string{`input "commit-time"`, `"wall"`, "author, committer"}},
 		{"repo", map[string]string{"repo": notRepo}, []string{`input "repo"`, notRepo, "not a git repository", "work tree"}},
@@ -392,4 +435,30 @@ func TestLaptop(t *testing.T) {
 		}
 	}
 	readFiles(t, out, "dora.json", "dora.prom")
+}
+
+// TestWarnings: a release tag whose tagger date cannot be read is a
+// warning naming its object, and the release counts at its commit's
+// committer time; a broken tag outside tag-pattern is never read.
+func TestWarnings(t *testing.T) {
+	g := scenario(t)
+	head := g.run("", "rev-parse", "HEAD")
+	tag := g.hashObject("tag", "object "+head+"\ntype commit\ntag v1.4.0\ntagger R <r@example.com> soon +0000\n\nrelease\n")
+	g.run("", "update-ref", "refs/tags/v1.4.0", tag)
+	broken := g.hashObject("tag", "object nonsense\ntype commit\ntag old\n\nold\n")
+	// git update-ref refuses a ref to an object it cannot parse.
+	if err := os.WriteFile(filepath.Join(g.dir, ".git", "refs", "tags", "old-broken"), []byte(broken+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, map[string]string{"repo": g.dir, "output-dir": filepath.Join(t.TempDir(), "out")})
+	if code := r.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, r.Stdout.String())
+	}
+	want := "::warning::tag v1.4.0 (object " + tag + `): unreadable signature: tagger date "soon": it is deployed at its commit's committer time` + "\n"
+	if !strings.Contains(r.Stdout.String(), want) {
+		t.Errorf("stdout lacks %q:\n%s", want, r.Stdout.String())
+	}
+	if got := r.Outputs(t)["deployments"]; got != "6" {
+		t.Errorf("deployments %q, want 6: v1.4.0 at HEAD's committer time, the window's end", got)
+	}
 }

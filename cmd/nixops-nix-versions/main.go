@@ -13,6 +13,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 	"github.com/voidnxsec/nixops-actions/pkg/nixinstall"
 )
 
@@ -34,7 +35,8 @@ func run(ctx context.Context, a *action.Action) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Transport: http.DefaultTransport}
+	tr, _ := httpclient.NewTransport(httpclient.Options{Proxy: httpclient.ProxyFromEnv(a.Getenv)}) // no CA file: cannot fail
+	client := &http.Client{Transport: tr, CheckRedirect: httpclient.RefuseDowngrade}
 	for _, v := range *versions {
 		r, missing, err := nixinstall.Published(ctx, client, *base, v)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"runtime"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 	"github.com/voidnxsec/nixops-actions/pkg/nixinstall"
 	setupnix "github.com/voidnxsec/nixops-actions/setup-nix"
 )
@@ -40,7 +41,7 @@ func install(ctx context.Context, a *action.Action, cfg config, rc *action.Conte
 	end := a.Group("Nix installer")
 	out := logLines(a)
 	t, err := nixinstall.Install(ctx, nixinstall.Request{
-		Client: &http.Client{Transport: http.DefaultTransport}, BaseURL: cfg.releaseURL,
+		Client: downloadClient(a), BaseURL: cfg.releaseURL,
 		Version: version, System: system, SHA256: want, WorkDir: work, Args: args,
 		Env: append(os.Environ(), "HOME="+home), Out: out,
 	})
@@ -55,6 +56,13 @@ func install(ctx context.Context, a *action.Action, cfg config, rc *action.Conte
 		return nil, fmt.Errorf("the installer finished, but: %w", err)
 	}
 	return nix, exportCerts(a)
+}
+
+// downloadClient goes through the runner's proxy (HTTPS_PROXY, NO_PROXY
+// read through the action's getenv) and never from https to http.
+func downloadClient(a *action.Action) *http.Client {
+	tr, _ := httpclient.NewTransport(httpclient.Options{Proxy: httpclient.ProxyFromEnv(a.Getenv)}) // no CA file: cannot fail
+	return &http.Client{Transport: tr, CheckRedirect: httpclient.RefuseDowngrade}
 }
 
 // pick is the version to install and the hash it must have: the table's,

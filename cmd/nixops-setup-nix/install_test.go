@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/action/actiontest"
 	"github.com/voidnxsec/nixops-actions/pkg/nixinstall"
 	"github.com/voidnxsec/nixops-actions/pkg/nixinstall/releasetest"
@@ -121,5 +122,20 @@ func TestInstallModeRefuses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInstallThroughProxy: the download goes through the proxy that the
+// step's HTTP_PROXY names (read through the action's getenv, not the
+// process's environment). The release host's name does not resolve, so
+// only the proxy (the local release host, which serves the absolute URL
+// a proxy is sent) can answer.
+func TestInstallThroughProxy(t *testing.T) {
+	body := releaseBody(t)
+	r, srv := installRunner(t, body, nil, map[string]string{"nix-sha256": releasetest.SHA256(body)})
+	r.Env[action.EnvName("release-url")] = "http://releases.invalid"
+	r.Env["HTTP_PROXY"] = srv.URL
+	if code := r.Run(context.Background(), run); code != 0 || srv.Hits.Load() != 1 {
+		t.Fatalf("exit %d after %d requests to the proxy, want 0 after 1:\n%s", code, srv.Hits.Load(), r.Log())
 	}
 }

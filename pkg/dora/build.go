@@ -37,6 +37,7 @@ func build(st *state, s settings, cfg Config, repoPath string) *Report {
 		Deployments:   deployments(st.g, in, deps),
 		Weekly:        weekly(in, w),
 		BandsSource:   BandsSource,
+		Warnings:      st.warnings,
 	}
 	return r
 }

@@ -18,10 +18,10 @@ func Compute(ctx context.Context, repoPath string, cfg Config) (*Report, error) 
 	}
 	repo, err := history.Open(repoPath)
 	if errors.Is(err, history.ErrNotRepository) {
-		return nil, fmt.Errorf("repo: %s is not a git repository (accepted: the path of a git work tree, such as \".\" after actions/checkout)", repoPath)
+		return nil, configError("Repo", "%s is not a git repository (accepted: the path of a git work tree, such as \".\" after actions/checkout)", repoPath)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("repo: %w", err)
+		return nil, &ConfigError{Field: "Repo", Err: err}
 	}
 	defer repo.Close()
 	st, err := readState(ctx, repo, s)
@@ -33,19 +33,20 @@ func Compute(ctx context.Context, repoPath string, cfg Config) (*Report, error) 
 
 // state is what the repository holds for the metrics.
 type state struct {
-	g       *history.Graph
-	deps    []*deploy
-	ignored []IgnoredTag
-	head    history.Hash
-	branch  string
-	until   time.Time
-	shallow bool
+	g        *history.Graph
+	deps     []*deploy
+	ignored  []IgnoredTag
+	head     history.Hash
+	branch   string
+	until    time.Time
+	shallow  bool
+	warnings []history.Warning
 }
 
 func readState(ctx context.Context, repo *history.Repo, s settings) (*state, error) {
 	head, headBranch, err := repo.Head()
 	if err != nil {
-		return nil, fmt.Errorf("repo: %w (a repository without commits has no history to measure)", err)
+		return nil, configError("Repo", "%w (a repository without commits has no history to measure)", err)
 	}
 	cut, err := repo.Shallow()
 	if err != nil {
@@ -60,16 +61,18 @@ func readState(ctx context.Context, repo *history.Repo, s settings) (*state, err
 		return nil, err
 	}
 	if len(cut) > 0 && !s.allowShallow {
-		return nil, fmt.Errorf("the repository is a shallow clone (%d commits): set fetch-depth: 0 on actions/checkout (or allow-shallow: true to measure the partial history)", len(g.Commits))
+		return nil, fmt.Errorf("%w (%d commits)", ErrShallow, len(g.Commits))
 	}
 	st := &state{g: g, head: head, branch: src.branch, shallow: len(cut) > 0}
 	st.deps, st.ignored = src.deploys(g, s)
-	st.until = untilOf(g, head, src.tags, s)
+	st.until = untilOf(g, head, src.tags.Peeled, s)
+	st.warnings = append(append(st.warnings, src.tags.Warnings...), g.Warnings...)
 	return st, nil
 }
 
 // untilOf is the window's end: the until input, else the committer time of
-// HEAD, or the tagger date of an annotated tag on HEAD when later. Never the
+// HEAD, or the tagger date of an annotated tag on HEAD when later (tags
+// holds only those matching tag-pattern: the others are not read). Never the
 // wall clock, so that the same repository state gives the same report; the
 // tag date counts because a release workflow runs on a tagged HEAD whose
 // annotated tag is younger than its commit, and that release must be in.

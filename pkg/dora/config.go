@@ -2,7 +2,6 @@ package dora
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"time"
 
@@ -66,16 +65,16 @@ func (c Config) parse() (settings, error) {
 		excludeMerges: c.ExcludeMerges, allowShallow: c.AllowShallow}
 	var errs []error
 	if c.Repo == "" {
-		errs = append(errs, errors.New(`repo: empty (accepted: the path of a git work tree, such as ".")`))
+		errs = append(errs, configError("Repo", `empty (accepted: the path of a git work tree, such as ".")`))
 	}
 	switch c.Deployments {
 	case "tags":
 	case "branch":
 		s.branchMode = true
 	default:
-		errs = append(errs, fmt.Errorf("deployments: unknown value %q (accepted: tags, branch)", c.Deployments))
+		errs = append(errs, configError("Deployments", "unknown value %q (accepted: tags, branch)", c.Deployments))
 	}
-	errs = append(errs, checkPattern("tag-pattern", c.TagPattern), checkPattern("hotfix-pattern", c.HotfixPattern))
+	errs = append(errs, checkPattern("TagPattern", c.TagPattern), checkPattern("HotfixPattern", c.HotfixPattern))
 	var err error
 	s.window, err = parseWindow(c.Window)
 	errs = append(errs, err)
@@ -86,17 +85,17 @@ func (c Config) parse() (settings, error) {
 	case "committer":
 		s.committerTime = true
 	default:
-		errs = append(errs, fmt.Errorf("commit-time: unknown value %q (accepted: author, committer)", c.CommitTime))
+		errs = append(errs, configError("CommitTime", "unknown value %q (accepted: author, committer)", c.CommitTime))
 	}
 	return s, errors.Join(errs...)
 }
 
-func checkPattern(input, p string) error {
+func checkPattern(field, p string) error {
 	if p == "" {
-		return fmt.Errorf("%s: empty (accepted: a glob in Go path.Match syntax, such as 'v*')", input)
+		return configError(field, "empty (accepted: a glob in Go path.Match syntax, such as 'v*')")
 	}
 	if _, err := path.Match(p, ""); err != nil {
-		return fmt.Errorf("%s: %q is not a valid glob (accepted: Go path.Match syntax: *, ?, [a-z], \\ escapes)", input, p)
+		return configError(field, "%q is not a valid glob (accepted: Go path.Match syntax: *, ?, [a-z], \\ escapes)", p)
 	}
 	return nil
 }
@@ -104,7 +103,7 @@ func checkPattern(input, p string) error {
 func parseWindow(w string) (time.Duration, error) {
 	d, err := action.ParseDuration(w)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("window: %q is not a positive duration (accepted: a number with a unit d, w, h, m or s, such as 90d, 12w, 36h)", w)
+		return 0, configError("Window", "%q is not a positive duration (accepted: a number with a unit d, w, h, m or s, such as 90d, 12w, 36h)", w)
 	}
 	return d, nil
 }
@@ -115,7 +114,7 @@ func parseUntil(u string) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, u)
 	if err != nil {
-		return nil, fmt.Errorf("until: %q is not an RFC 3339 time (accepted: such as 2024-06-30T00:00:00Z, or empty for the committer time of HEAD)", u)
+		return nil, configError("Until", "%q is not an RFC 3339 time (accepted: such as 2024-06-30T00:00:00Z, or empty for the committer time of HEAD)", u)
 	}
 	return &t, nil
 }

@@ -28,36 +28,29 @@ type deploy struct {
 	rework   bool
 }
 
-// candidateTags splits the tags matching tag-pattern into candidates and
-// tags that lead to no commit. It errors when tags exist but none match.
-func candidateTags(tags []history.Tag, s settings) ([]history.Tag, []IgnoredTag, error) {
+// candidateTags splits the tags matching tag-pattern (those peeled) into
+// candidates and tags that lead to no commit. It errors when tags exist but
+// none match.
+func candidateTags(tags *history.TagList, s settings) ([]history.Tag, []IgnoredTag, error) {
 	var cands []history.Tag
 	var ignored []IgnoredTag
-	for _, t := range tags {
-		if ok, _ := path.Match(s.tagPattern, t.Name); !ok {
-			continue
-		}
+	for _, t := range tags.Peeled {
 		if t.Commit.IsZero() {
 			ignored = append(ignored, IgnoredTag{Name: t.Name, Reason: "does not point at a commit"})
 			continue
 		}
 		cands = append(cands, t)
 	}
-	if len(tags) > 0 && len(cands) == 0 && len(ignored) == 0 {
-		return nil, nil, fmt.Errorf("tag-pattern: %q matches none of the %d tags (seen: %s) (accepted: a glob in Go path.Match syntax matching your release tags, such as 'v*' or 'release-*')",
-			s.tagPattern, len(tags), sample(tags))
+	if len(tags.Names) > 0 && len(cands) == 0 && len(ignored) == 0 {
+		return nil, nil, configError("TagPattern", "%q matches none of the %d tags (seen: %s) (accepted: a glob in Go path.Match syntax matching your release tags, such as 'v*' or 'release-*')",
+			s.tagPattern, len(tags.Names), sample(tags.Names))
 	}
 	return cands, ignored, nil
 }
 
-func sample(tags []history.Tag) string {
-	var names []string
-	for i, t := range tags {
-		if i == 10 {
-			names = append(names, fmt.Sprintf("and %d more", len(tags)-10))
-			break
-		}
-		names = append(names, t.Name)
+func sample(names []string) string {
+	if len(names) > 10 {
+		return strings.Join(names[:10], ", ") + fmt.Sprintf(", and %d more", len(names)-10)
 	}
 	return strings.Join(names, ", ")
 }
@@ -75,7 +68,7 @@ func tagDeploys(g *history.Graph, cands []history.Tag, onBranch []bool, branch s
 			continue
 		}
 		d := &deploy{name: t.Name, commit: i, time: g.Commits[i].CommitterTime, fixedBy: -1}
-		if t.Annotated {
+		if t.Annotated && !t.Tagger.IsZero() { // zero: an unreadable tagger date
 			d.time = t.Tagger.Unix()
 		}
 		d.hotfix, _ = path.Match(s.hotfixPattern, t.Name)

@@ -19,8 +19,8 @@
 //     window: a deployment inside the window keeps its commits from before
 //     the window start, and their lead times count.
 //   - Window: deploy times in (until - window, until]. until defaults to
-//     HEAD's committer time, or the tagger date of an annotated tag on HEAD
-//     when later (a release workflow runs on the tagged HEAD, and its tag is
+//     HEAD's committer time, or the tagger date of an annotated tag
+//     matching tag-pattern on HEAD when later (a release workflow runs on the tagged HEAD, and its tag is
 //     younger than its commit). Deployments after until are dropped before
 //     anything else: the report is what was known at until, so a fix that
 //     came later does not make a deployment in the window failed.
@@ -52,6 +52,13 @@
 //     never 0. Change fail and rework rates carry n = deployments and mean =
 //     the rate.
 //   - Bands: the 2024 Accelerate State of DevOps report (see bands.go).
+//   - Unreadable dates: a commit whose author or committer line has no
+//     readable date takes the other one's; with neither it is undated and
+//     left out of lead times. An annotated tag whose tagger date cannot be
+//     read is deployed at its commit's committer time. Each is a warning
+//     naming the object in Report.Warnings, and the run goes on. Tags that
+//     do not match tag-pattern are never read, so a broken one cannot fail
+//     the run.
 //   - Shallow clones fail with the fix (fetch-depth: 0) unless
 //     allow-shallow, where the report says shallow and how many commits it
 //     saw.

@@ -3,6 +3,7 @@ package dora
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -22,9 +23,9 @@ func TestShallow(t *testing.T) {
 	clone.run(nil, "clone", "-q", "--depth", "5", "file://"+src.dir, clone.dir)
 
 	_, err := Compute(context.Background(), clone.dir, DefaultConfig())
-	want := "the repository is a shallow clone (5 commits): set fetch-depth: 0 on actions/checkout"
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("error %v, want it to contain %q", err, want)
+	want := "the repository is a shallow clone (5 commits)"
+	if !errors.Is(err, ErrShallow) || err.Error() != want {
+		t.Fatalf("error %v, want ErrShallow: %q", err, want)
 	}
 
 	cfg := DefaultConfig()
@@ -47,20 +48,22 @@ func TestBadInputs(t *testing.T) {
 	r.lightweight("release-1", "HEAD")
 	r.lightweight("release-2", "HEAD")
 	for _, tc := range []struct {
-		name string
-		dir  string
-		cfg  func(c *Config)
-		want []string // substrings of the error
+		name  string
+		dir   string
+		cfg   func(c *Config)
+		field string   // the ConfigError's
+		want  []string // substrings of the error
 	}{
-		{"window", r.dir, func(c *Config) { c.Window = "ninety days" }, []string{"window:", `"ninety days"`, "90d"}},
-		{"negative window", r.dir, func(c *Config) { c.Window = "-3d" }, []string{"window:", "positive"}},
-		{"deployments", r.dir, func(c *Config) { c.Deployments = "releases" }, []string{"deployments:", `"releases"`, "accepted: tags, branch"}},
-		{"commit-time", r.dir, func(c *Config) { c.CommitTime = "push" }, []string{"commit-time:", "accepted: author, committer"}},
-		{"until", r.dir, func(c *Config) { c.Until = "yesterday" }, []string{"until:", "RFC 3339"}},
-		{"bad glob", r.dir, func(c *Config) { c.TagPattern = "v[" }, []string{"tag-pattern:", "path.Match"}},
-		{"pattern matching nothing", r.dir, nil, []string{"tag-pattern:", `"v*" matches none of the 2 tags`, "release-1, release-2", "accepted:"}},
-		{"not a repository", t.TempDir(), nil, []string{"repo:", "is not a git repository", "accepted:"}},
-		{"unknown branch", r.dir, func(c *Config) { c.Branch = "prod" }, []string{"branch:", `"prod"`}},
+		{"window", r.dir, func(c *Config) { c.Window = "ninety days" }, "Window", []string{`"ninety days"`, "90d"}},
+		{"negative window", r.dir, func(c *Config) { c.Window = "-3d" }, "Window", []string{"positive"}},
+		{"zero window", r.dir, func(c *Config) { c.Window = "0d" }, "Window", []string{`"0d"`, "positive"}},
+		{"deployments", r.dir, func(c *Config) { c.Deployments = "releases" }, "Deployments", []string{`"releases"`, "accepted: tags, branch"}},
+		{"commit-time", r.dir, func(c *Config) { c.CommitTime = "push" }, "CommitTime", []string{"accepted: author, committer"}},
+		{"until", r.dir, func(c *Config) { c.Until = "yesterday" }, "Until", []string{"RFC 3339"}},
+		{"bad glob", r.dir, func(c *Config) { c.TagPattern = "v[" }, "TagPattern", []string{"path.Match"}},
+		{"pattern matching nothing", r.dir, nil, "TagPattern", []string{`"v*" matches none of the 2 tags`, "release-1, release-2", "accepted:"}},
+		{"not a repository", t.TempDir(), nil, "Repo", []string{"is not a git repository", "accepted:"}},
+		{"unknown branch", r.dir, func(c *Config) { c.Branch = "prod" }, "Branch", []string{`"prod"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
@@ -68,8 +71,9 @@ func TestBadInputs(t *testing.T) {
 				tc.cfg(&cfg)
 			}
 			_, err := Compute(context.Background(), tc.dir, cfg)
-			if err == nil {
-				t.Fatal("no error")
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Field != tc.field {
+				t.Fatalf("error %v, want a ConfigError of field %s", err, tc.field)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -88,8 +92,17 @@ func TestValidate(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Window, cfg.Deployments = "x", "y"
 	err := cfg.Validate()
-	if err == nil || !strings.Contains(err.Error(), "window:") || !strings.Contains(err.Error(), "deployments:") {
-		t.Fatalf("error %v, want both window and deployments named", err)
+	var fields []string
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			var ce *ConfigError
+			if errors.As(e, &ce) {
+				fields = append(fields, ce.Field)
+			}
+		}
+	}
+	if fmt.Sprint(fields) != "[Deployments Window]" {
+		t.Fatalf("error %v: fields %v, want Deployments and Window named", err, fields)
 	}
 	cfg = DefaultConfig()
 	cfg.Repo = "/nonexistent"

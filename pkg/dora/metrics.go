@@ -14,7 +14,7 @@ func leadTimes(g *history.Graph, d *deploy, s settings) ([]float64, int) {
 	skewed := 0
 	for _, i := range d.commits {
 		c := &g.Commits[i]
-		if s.excludeMerges && len(c.Parents) > 1 {
+		if c.Undated || s.excludeMerges && len(c.Parents) > 1 {
 			continue
 		}
 		t := c.AuthorTime

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
+	"github.com/voidnxsec/nixops-actions/pkg/history"
 )
 
 // SchemaVersion is the version of the JSON report. It changes when a field
@@ -30,6 +33,11 @@ type Report struct {
 	Deployments   []Deployment `json:"deployments"` // in the window, in deployment order
 	Weekly        []Week       `json:"weekly"`
 	BandsSource   string       `json:"bands_source"`
+	// Warnings name the objects read with a date left out (tags with an
+	// unreadable tagger date, commits with unreadable author or committer
+	// dates), tags first; the action prints them, the JSON report does not
+	// hold them.
+	Warnings []history.Warning `json:"-"`
 }
 
 // Window is the half-open interval (Start, End] of deploy times counted.
@@ -111,7 +119,7 @@ type Week struct {
 }
 
 // DecodeReport reads a dora.json back. Fields the Report type does not
-// have, and another schema version, are errors: a reader that silently
+// have, data after the report, and another schema version, are errors: a reader that silently
 // dropped them would compute from a different report than was written.
 func DecodeReport(r io.Reader) (*Report, error) {
 	dec := json.NewDecoder(r)
@@ -120,8 +128,40 @@ func DecodeReport(r io.Reader) (*Report, error) {
 	if err := dec.Decode(&rep); err != nil {
 		return nil, fmt.Errorf("dora report: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("dora report: more data after the report")
+	}
 	if rep.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("dora report: schema_version %d, this version reads %d", rep.SchemaVersion, SchemaVersion)
 	}
 	return &rep, nil
+}
+
+// EncodeReport is dora.json: indented, in field order (the report holds no
+// maps, so the bytes depend on the repository state alone), lists always
+// arrays so a reader never meets null where it expects [].
+func EncodeReport(r *Report) ([]byte, error) {
+	c := *r
+	c.Rules = nonNil(c.Rules)
+	c.IgnoredTags = nonNil(c.IgnoredTags)
+	c.Weekly = nonNil(c.Weekly)
+	c.Deployments = make([]Deployment, len(r.Deployments))
+	for i, d := range r.Deployments {
+		d.Fixes = nonNil(d.Fixes)
+		c.Deployments[i] = d
+	}
+	data, err := json.MarshalIndent(&c, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding the report: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// WriteReport writes EncodeReport's bytes to path, whole or not at all.
+func WriteReport(path string, r *Report) error {
+	data, err := EncodeReport(r)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
 }

@@ -1,7 +1,7 @@
 package dora
 
 import (
-	"fmt"
+	"path"
 
 	"github.com/voidnxsec/nixops-actions/pkg/history"
 )
@@ -14,7 +14,7 @@ type sources struct {
 	head    history.Hash
 	branch  string       // production branch; "" in tags mode without one
 	tip     history.Hash // its commit
-	tags    []history.Tag
+	tags    *history.TagList
 	cands   []history.Tag
 	ignored []IgnoredTag
 }
@@ -23,18 +23,23 @@ func newSources(repo *history.Repo, s settings, head history.Hash, headBranch st
 	src := &sources{s: s, head: head, branch: s.branch}
 	if s.branchMode && src.branch == "" {
 		if headBranch == "" {
-			return nil, fmt.Errorf("branch: HEAD is detached, so the production branch is unknown (accepted: a branch name, such as main)")
+			return nil, configError("Branch", "HEAD is detached, so the production branch is unknown (accepted: a branch name, such as main)")
 		}
 		src.branch = headBranch
 	}
 	if src.branch != "" {
 		tip, err := repo.Branch(src.branch)
 		if err != nil {
-			return nil, fmt.Errorf("branch: %w (accepted: a branch of the repository; with actions/checkout, fetch it with fetch-depth: 0)", err)
+			return nil, configError("Branch", "%w (accepted: a branch of the repository; with actions/checkout, fetch it with fetch-depth: 0)", err)
 		}
 		src.tip = tip
 	}
-	tags, err := repo.Tags()
+	// Only tags matching the pattern are read: a malformed tag that is not
+	// a deployment must not fail the run.
+	tags, err := repo.Tags(func(name string) bool {
+		ok, _ := path.Match(s.tagPattern, name)
+		return ok
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -3,28 +3,29 @@
 // comment kept up to date, check runs and commit statuses, dependency
 // snapshots, release assets, refs), each a small function with GitHub's
 // rules built in (50 annotations a request, 65,536 characters a comment,
-// pagination), over a transport that retries what passes and waits out
-// short rate limits.
+// pagination), over httpclient's transport, which retries what passes,
+// here also waiting out short rate limits.
 //
 // Like every library of the suite it reads no environment: the caller
 // gives the API URL (the runner's GITHUB_API_URL, so GitHub Enterprise
-// Server works), the token (masked by the caller before anything prints)
-// and whether the run is a pull request from a fork. Errors are typed:
+// Server works), the token (masked by the caller before anything prints),
+// the proxy (httpclient.ProxyFromEnv of its getenv) and whether the run is
+// a pull request from a fork. Errors are typed:
 // *PermissionError names the permission the workflow must grant and
 // matches ErrReadOnlyFork on a fork's read-only token, *RateLimitError
 // names when the limit resets, *APIError carries GitHub's own message.
 package githubapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 )
 
 // DefaultAPIURL is github.com's API, the runner's default GITHUB_API_URL.
@@ -46,18 +47,22 @@ type Options struct {
 	// GitHub gives the workflow a read-only token: a refusal to write then
 	// matches ErrReadOnlyFork.
 	ReadOnlyFork bool
-	// Transport makes the connections (proxy, CA bundle); nil means
-	// http.DefaultTransport.
+	// HTTP are the connections' settings: the runner's proxy
+	// (httpclient.ProxyFromEnv of the caller's getenv), a CA bundle for a
+	// GitHub Enterprise Server behind a private CA, timeouts. The zero
+	// value is no proxy and the system's roots.
+	HTTP httpclient.Options
+	// Transport, when set, makes the connections instead of one built
+	// from HTTP.
 	Transport http.RoundTripper
 	// Retry tunes the retries; the zero value retries 4 times.
 	Retry RetryPolicy
 	// OnRetry is told of every request that will be sent again and why,
 	// for the log. Nil logs nothing.
 	OnRetry func(Retry)
-	// Clock and Sleep are time.Now and a context-aware sleep unless a test
-	// injects others.
-	Clock func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock tells the time and waits between retries; nil is the real
+	// one. Tests inject an httpclienttest.Clock.
+	Clock httpclient.Clock
 	// UserAgent names the caller, like "nixops-sbom/1.2.0".
 	UserAgent string
 }
@@ -86,7 +91,8 @@ func (r Repo) String() string { return r.Owner + "/" + r.Name }
 // package writes, and GitHub accepts no anonymous write.
 var ErrNoToken = errors.New("no GitHub token")
 
-// New builds a client.
+// New builds a client. A CA bundle that cannot be used is an
+// *httpclient.CAFileError.
 func New(opts Options) (*Client, error) {
 	if opts.Token == "" {
 		return nil, ErrNoToken
@@ -95,32 +101,19 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts = opts.withDefaults()
-	base := opts.Transport
-	if base == nil {
-		base = http.DefaultTransport
+	rt, err := opts.transport()
+	if err != nil {
+		return nil, err
 	}
-	rt := newRetryTransport(base, opts.Retry, opts.Sleep, opts.Clock, opts.OnRetry)
-	rt = newRateLimitTransport(rt, opts.Sleep, opts.Clock, opts.OnRetry)
-	gh := github.NewClient(&http.Client{Transport: rt}).WithAuthToken(opts.Token)
+	// Redirects are followed (GitHub redirects a renamed repository's
+	// API calls), but never from https to http, where the token would
+	// travel in the clear.
+	gh := github.NewClient(&http.Client{Transport: rt, CheckRedirect: httpclient.RefuseDowngrade}).WithAuthToken(opts.Token)
 	gh.BaseURL, gh.UploadURL = api, upload
 	if opts.UserAgent != "" {
 		gh.UserAgent = opts.UserAgent
 	}
 	return &Client{gh: gh, fork: opts.ReadOnlyFork}, nil
-}
-
-func (o Options) withDefaults() Options {
-	if o.Clock == nil {
-		o.Clock = time.Now
-	}
-	if o.Sleep == nil {
-		o.Sleep = sleepContext
-	}
-	if o.OnRetry == nil {
-		o.OnRetry = func(Retry) {}
-	}
-	return o
 }
 
 // roots parses the API and upload roots, each with the trailing slash
@@ -173,15 +166,4 @@ func redactURL(s string) string {
 		return "…@" + s[i+1:]
 	}
 	return s
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 )
 
 // Permission is an entry of a workflow's `permissions:` block, as the
@@ -151,7 +153,7 @@ func (c *Client) wrapResponse(op operation, e *github.ErrorResponse) error {
 		if reset, ok := resetTime(resp); ok && resp.Header.Get("X-Ratelimit-Remaining") == "0" {
 			rl.Reset, rl.Secondary = reset, false
 		}
-		if d, ok := retryAfter(resp, time.Time{}); ok && d < time.Hour*24 {
+		if d, ok := httpclient.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Time{}); ok && d < 24*time.Hour {
 			rl.RetryAfter = d
 		}
 		return rl

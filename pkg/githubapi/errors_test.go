@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,8 +41,8 @@ func TestPrimaryRateLimitShortWait(t *testing.T) {
 	if _, err := c.CreateCheckRun(context.Background(), repoOf(srv), scanRun); err != nil {
 		t.Fatal(err)
 	}
-	if len(ft.slept) != 1 || ft.slept[0] != 31*time.Second {
-		t.Errorf("slept %v, want 31s (to the reset and a second)", ft.slept)
+	if len(ft.Waits()) != 1 || ft.Waits()[0] != 31*time.Second {
+		t.Errorf("slept %v, want 31s (to the reset and a second)", ft.Waits())
 	}
 	if n := len(srv.Calls("checks/create")); n != 2 {
 		t.Errorf("%d attempts, want 2", n)
@@ -62,8 +64,8 @@ func TestPrimaryRateLimitLongWait(t *testing.T) {
 	if !rl.Reset.Equal(reset) || !strings.Contains(err.Error(), "2025-01-02T05:04:05Z") {
 		t.Errorf("error %q does not name the reset %s", err, reset)
 	}
-	if len(ft.slept) != 0 {
-		t.Errorf("slept %v", ft.slept)
+	if len(ft.Waits()) != 0 {
+		t.Errorf("slept %v", ft.Waits())
 	}
 }
 
@@ -77,8 +79,8 @@ func TestRateLimitBeyondDeadline(t *testing.T) {
 	defer cancel()
 	_, err := c.CreateCheckRun(ctx, repoOf(srv), scanRun)
 	var rl *githubapi.RateLimitError
-	if !errors.As(err, &rl) || len(ft.slept) != 0 {
-		t.Fatalf("error %v, slept %v; want a *RateLimitError at once", err, ft.slept)
+	if !errors.As(err, &rl) || len(ft.Waits()) != 0 {
+		t.Fatalf("error %v, slept %v; want a *RateLimitError at once", err, ft.Waits())
 	}
 }
 
@@ -95,8 +97,11 @@ func TestSecondaryRateLimit(t *testing.T) {
 	if _, err := c.CreateCheckRun(context.Background(), repoOf(srv), scanRun); err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(ft.slept) != "[5s]" {
-		t.Errorf("slept %v, want [5s]", ft.slept)
+	if fmt.Sprint(ft.Waits()) != "[5s]" {
+		t.Errorf("slept %v, want [5s]", ft.Waits())
+	}
+	if len(ft.retries) != 1 || ft.retries[0].Reason != "secondary rate limit" || ft.retries[0].Status != 403 {
+		t.Errorf("retries %+v, want one for a secondary rate limit", ft.retries)
 	}
 
 	for _, status := range []int{http.StatusForbidden, http.StatusTooManyRequests} {
@@ -109,8 +114,8 @@ func TestSecondaryRateLimit(t *testing.T) {
 			t.Fatalf("%d: error %v, want a secondary *RateLimitError asking for 10m", status, err)
 		}
 	}
-	if fmt.Sprint(ft.slept) != "[5s]" {
-		t.Errorf("slept %v in all, want [5s]", ft.slept)
+	if fmt.Sprint(ft.Waits()) != "[5s]" {
+		t.Errorf("slept %v in all, want [5s]", ft.Waits())
 	}
 }
 
@@ -133,7 +138,10 @@ func TestServerErrorRetried(t *testing.T) {
 	if len(ft.retries) != 2 || ft.retries[0].Status != 502 || ft.retries[1].Status != 503 {
 		t.Fatalf("retries %+v", ft.retries)
 	}
-	if w := ft.slept; len(w) != 2 || w[0] > time.Second || w[1] > 2*time.Second || w[0] < 500*time.Millisecond {
+	if r := ft.retries[0]; r.Method != http.MethodPost || !strings.HasSuffix(r.Path, "/issues/7/comments") || r.Reason != "server error" {
+		t.Errorf("retry %+v does not name the request and the reason", r)
+	}
+	if w := ft.Waits(); len(w) != 2 || w[0] > time.Second || w[1] > 2*time.Second || w[0] < 500*time.Millisecond {
 		t.Errorf("backoff %v, want about 1s then 2s, with jitter", w)
 	}
 	srv.Lock()
@@ -157,7 +165,9 @@ func TestServerErrorGivesUp(t *testing.T) {
 	}
 }
 
-// flaky fails the first n connections, as a reset connection does.
+// flaky fails the first n connections with the error of a reset
+// connection: "read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset
+// by peer", a *net.OpError wrapping ECONNRESET.
 type flaky struct {
 	n    int
 	next http.RoundTripper
@@ -166,7 +176,8 @@ type flaky struct {
 func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
 	if f.n > 0 {
 		f.n--
-		return nil, errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: connection reset by peer")
+		return nil, &net.OpError{Op: "read", Net: "tcp", Source: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1},
+			Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2}, Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	}
 	return f.next.RoundTrip(r)
 }

@@ -1,41 +1,27 @@
 package githubapi_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/githubtest"
 	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient/httpclienttest"
 )
 
-// fakeTime is the client's clock and sleep: a sleep moves the clock on at
-// once and is recorded, so no test waits or reads the wall clock.
+// fakeTime is the client's clock and the log of its retries: a sleep
+// moves the clock on at once and is recorded, so no test waits or reads
+// the wall clock.
 type fakeTime struct {
+	*httpclienttest.Clock
 	mu      sync.Mutex
-	now     time.Time
-	slept   []time.Duration
 	retries []githubapi.Retry
 }
 
 // epoch is the fake clock's start: well in the past, so that go-github's
 // own bookkeeping of rate limits (on the wall clock) never blocks a test.
 var epoch = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-
-func (f *fakeTime) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.slept = append(f.slept, d)
-	f.now = f.now.Add(d)
-	return ctx.Err()
-}
 
 func (f *fakeTime) OnRetry(r githubapi.Retry) {
 	f.mu.Lock()
@@ -47,10 +33,10 @@ func (f *fakeTime) OnRetry(r githubapi.Retry) {
 // one: the API URL from the runner, the token given.
 func newClient(t *testing.T, srv *githubtest.Server, mod ...func(*githubapi.Options)) (*githubapi.Client, *fakeTime) {
 	t.Helper()
-	ft := &fakeTime{now: epoch}
+	ft := &fakeTime{Clock: httpclienttest.NewClock(epoch)}
 	opts := githubapi.Options{
 		APIURL: srv.URL, Token: srv.Token,
-		Clock: ft.Now, Sleep: ft.Sleep, OnRetry: ft.OnRetry,
+		Clock: ft.Clock, OnRetry: ft.OnRetry,
 	}
 	for _, m := range mod {
 		m(&opts)

@@ -12,7 +12,11 @@ import (
 // lead times are differences, for which the author's time zone is
 // irrelevant (2024-01-01T10:00+05:30 and 2024-01-01T04:30Z are one instant).
 type Commit struct {
-	Hash          Hash
+	Hash Hash
+	// Undated: neither the author nor the committer line has a readable
+	// date, and both times are 0 (a Warning says so). It sits in the
+	// padding after Hash, so that 100,000 commits take no more memory.
+	Undated       bool
 	Parents       []int32 // indexes in Graph.Commits; parents cut off by a shallow clone are absent
 	AuthorTime    int64
 	CommitterTime int64
@@ -22,7 +26,10 @@ type Commit struct {
 // Graph is the commits reachable from the roots given to Load.
 type Graph struct {
 	Commits []Commit
-	index   map[Hash]int32
+	// Warnings are the commits read with a date left out, in the order
+	// of Commits.
+	Warnings []Warning
+	index    map[Hash]int32
 }
 
 // Index returns the position of a commit in Commits.
@@ -69,14 +76,29 @@ type rawCommit struct {
 	message      string
 }
 
+// dateProblem is an author or committer line without a readable date. It
+// is kept apart from rawCommit, which there are 100,000 of, since few
+// commits have one.
+type dateProblem struct {
+	err     error
+	undated bool // neither date could be read
+}
+
 var errBadCommit = errors.New("malformed commit object")
+
+// ErrBadSignature is wrapped by the Err of a Warning about an author,
+// committer or tagger line whose date cannot be read.
+var ErrBadSignature = errors.New("unreadable signature")
 
 // parseCommit reads the headers git writes (tree, parent*, author,
 // committer, then optional ones such as gpgsig whose continuation lines
 // start with a space) and the message after the first empty line. It is
 // object.Commit.Decode without the allocations for what is not needed here.
-func parseCommit(b []byte) (rawCommit, error) {
+// A malformed parent is an error; an author or committer line without a
+// readable date is not: dates says what was done about it.
+func parseCommit(b []byte) (rawCommit, *dateProblem, error) {
 	var c rawCommit
+	var sig signatures
 	for len(b) > 0 {
 		nl := bytes.IndexByte(b, '\n')
 		if nl < 0 {
@@ -86,18 +108,23 @@ func parseCommit(b []byte) (rawCommit, error) {
 		b = b[min(nl+1, len(b)):]
 		if len(line) == 0 {
 			c.message = string(b)
-			return c, nil
+			break
 		}
-		if err := c.header(line); err != nil {
-			return c, err
+		if err := c.header(line, &sig); err != nil {
+			return c, nil, err
 		}
 	}
-	return c, nil
+	return c, c.dates(sig), nil
 }
 
-func (c *rawCommit) header(line []byte) error {
+// signatures are the author and committer lines of a commit.
+type signatures struct {
+	author, committer       []byte
+	hasAuthor, hasCommitter bool
+}
+
+func (c *rawCommit) header(line []byte, sig *signatures) error {
 	key, val, _ := bytes.Cut(line, []byte{' '})
-	var err error
 	switch string(key) {
 	case "parent":
 		var h Hash
@@ -109,27 +136,57 @@ func (c *rawCommit) header(line []byte) error {
 		}
 		c.parents = append(c.parents, h)
 	case "author":
-		c.author, err = signatureTime(val)
+		if !sig.hasAuthor {
+			sig.author, sig.hasAuthor = val, true
+		}
 	case "committer":
-		c.comm, err = signatureTime(val)
+		if !sig.hasCommitter {
+			sig.committer, sig.hasCommitter = val, true
+		}
 	}
-	return err
+	return nil
+}
+
+// dates reads the author and committer times. One that is missing or
+// unreadable takes the other's time, and the commit is undated when both
+// are; the problem says which, for the warning.
+func (c *rawCommit) dates(sig signatures) *dateProblem {
+	a, aerr := signatureTime("author", sig.author, sig.hasAuthor)
+	m, merr := signatureTime("committer", sig.committer, sig.hasCommitter)
+	c.author, c.comm = a, m
+	switch {
+	case aerr != nil && merr != nil:
+		c.author, c.comm = 0, 0
+		return &dateProblem{err: fmt.Errorf("%w; %w: the commit is left out of lead times", aerr, merr), undated: true}
+	case aerr != nil:
+		c.author = m
+		return &dateProblem{err: fmt.Errorf("%w: its committer time stands in", aerr)}
+	case merr != nil:
+		c.comm = a
+		return &dateProblem{err: fmt.Errorf("%w: its author time stands in", merr)}
+	}
+	return nil
 }
 
 // signatureTime reads "Name <email> 1700000000 +0530"; the Unix time is
 // already UTC, the zone only says how the author's clock showed it.
-func signatureTime(v []byte) (int64, error) {
+func signatureTime(role string, v []byte, present bool) (int64, error) {
+	if !present {
+		return 0, fmt.Errorf("%w: no %s line", ErrBadSignature, role)
+	}
 	gt := bytes.LastIndexByte(v, '>')
 	if gt < 0 {
-		return 0, fmt.Errorf("%w: signature %q", errBadCommit, v)
+		return 0, fmt.Errorf("%w: %s %q", ErrBadSignature, role, v)
 	}
 	f := bytes.Fields(v[gt+1:])
 	if len(f) == 0 {
-		return 0, fmt.Errorf("%w: signature without a date %q", errBadCommit, v)
+		return 0, fmt.Errorf("%w: %s without a date %q", ErrBadSignature, role, v)
 	}
+	// Digits only, as git writes it: ParseInt would also take "+0000", a
+	// zone without a date.
 	sec, err := strconv.ParseInt(string(f[0]), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%w: signature date %q", errBadCommit, f[0])
+	if err != nil || f[0][0] < '0' || f[0][0] > '9' {
+		return 0, fmt.Errorf("%w: %s date %q", ErrBadSignature, role, f[0])
 	}
 	return sec, nil
 }

@@ -15,12 +15,12 @@ import (
 )
 
 type repo struct {
-	t   *testing.T
+	t   testing.TB
 	git string
 	dir string
 }
 
-func newRepo(t *testing.T) *repo {
+func newRepo(t testing.TB) *repo {
 	r := &repo{t: t, git: testenv.LookPath(t, "git"), dir: t.TempDir()}
 	r.run("", "init", "-q", "-b", "main")
 	return r
@@ -63,10 +63,11 @@ func TestTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	tags, err := h.Tags()
+	list, err := h.Tags(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tags := list.Peeled
 	got := map[string]string{}
 	for _, tg := range tags {
 		got[tg.Name] = fmt.Sprintf("%s annotated=%v tagger=%s", short(tg.Commit), tg.Annotated, tg.Tagger.Format(time.RFC3339))
@@ -81,8 +82,11 @@ func TestTags(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("tags\n got %v\nwant %v", got, want)
 	}
-	if names := fmt.Sprint(tagNames(tags)); names != "[v-tree v1 v1-light v1-outer]" {
-		t.Errorf("order %s, want sorted by name", names)
+	if names := fmt.Sprint(tagNames(tags)); names != "[v-tree v1 v1-light v1-outer]" || fmt.Sprint(list.Names) != names {
+		t.Errorf("order %s, names %v, want both sorted by name", names, list.Names)
+	}
+	if len(list.Warnings) != 0 {
+		t.Errorf("warnings %v", list.Warnings)
 	}
 }
 
@@ -128,7 +132,7 @@ func TestLoadMatchesGit(t *testing.T) {
 	check("commit-graph and newer loose commits")
 }
 
-func packIdx(t *testing.T, r *repo) string {
+func packIdx(t testing.TB, r *repo) string {
 	m, _ := filepath.Glob(r.dir + "/.git/objects/pack/*.idx")
 	if len(m) != 1 {
 		t.Fatalf("packs %v, want one", m)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -43,10 +46,13 @@ type walk struct {
 	stack   []Hash
 	pending []int32 // found in the commit-graph, object not read yet
 	objs    *objReader
+
+	mu       sync.Mutex // guards problems: decode runs in several workers
+	problems map[int32]*dateProblem
 }
 
 func newWalk(r *Repo, cut []Hash) *walk {
-	w := &walk{r: r, cut: map[Hash]bool{}, index: map[Hash]int32{}}
+	w := &walk{r: r, cut: map[Hash]bool{}, index: map[Hash]int32{}, problems: map[int32]*dateProblem{}}
 	for _, h := range cut {
 		w.cut[h] = true
 	}
@@ -136,11 +142,16 @@ func (w *walk) decode(o *objReader, i int32) error {
 	if typ != plumbing.CommitObject {
 		return fmt.Errorf("object %s is a %s, not a commit", h, typ)
 	}
-	c, err := parseCommit(b)
+	c, p, err := parseCommit(b)
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", h, err)
 	}
 	w.raws[i] = c
+	if p != nil {
+		w.mu.Lock()
+		w.problems[i] = p
+		w.mu.Unlock()
+	}
 	return nil
 }
 
@@ -213,6 +224,11 @@ func (w *walk) graph() (*Graph, error) {
 			}
 		}
 		g.Commits[i] = Commit{Hash: w.hashes[i], Parents: ps, AuthorTime: raw.author, CommitterTime: raw.comm, Message: raw.message}
+	}
+	for _, i := range slices.Sorted(maps.Keys(w.problems)) {
+		p := w.problems[i]
+		g.Commits[i].Undated = p.undated
+		g.Warnings = append(g.Warnings, Warning{Object: w.hashes[i], Err: p.err})
 	}
 	return g, nil
 }

@@ -48,7 +48,10 @@ func Open(path string) (*Repo, error) {
 	if err != nil {
 		g = nil // no commit-graph (or an unreadable one): objects only, slower
 	}
-	packs := openPacks(fs.Join(fs.Root(), "objects"))
+	packs, err := openPacks(fs.Join(fs.Root(), "objects"))
+	if err != nil {
+		return nil, err
+	}
 	return &Repo{repo: r, dotgit: fs, graph: g, packs: packs}, nil
 }
 

@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -15,67 +16,104 @@ type Tag struct {
 	Name      string
 	Commit    Hash // zero when the tag does not lead to a commit
 	Annotated bool
-	Tagger    time.Time // tagger date of an annotated tag, UTC; zero otherwise
+	// Tagger is the tagger date of an annotated tag, UTC; zero for a
+	// lightweight tag and for a tagger line without a readable date (a
+	// Warning says so). A tag without a tagger line (very old git) gets
+	// time 0, which sorts it first.
+	Tagger time.Time
 }
 
-// Tags lists refs/tags/* sorted by name.
-func (r *Repo) Tags() ([]Tag, error) {
+// TagList is the tags of a repository.
+type TagList struct {
+	Names    []string  // every tag under refs/tags/, sorted
+	Peeled   []Tag     // the tags whose name matched, sorted by name
+	Warnings []Warning // matching tags whose tagger date could not be read
+}
+
+// Tags lists refs/tags/* and peels only the tags whose name match accepts
+// (every tag when match is nil): a malformed tag the caller does not
+// count cannot fail it.
+func (r *Repo) Tags(match func(name string) bool) (*TagList, error) {
 	it, err := r.repo.Tags()
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
 	o := r.newReader()
 	defer o.close()
-	var tags []Tag
+	l := &TagList{}
 	err = it.ForEach(func(ref *plumbing.Reference) error {
-		t, err := peel(o, ref.Name().Short(), ref.Hash())
+		name := ref.Name().Short()
+		l.Names = append(l.Names, name)
+		if match != nil && !match(name) {
+			return nil
+		}
+		t, w, err := peel(o, name, ref.Hash())
 		if err != nil {
 			return err
 		}
-		tags = append(tags, t)
+		l.Peeled = append(l.Peeled, t)
+		if w != nil {
+			l.Warnings = append(l.Warnings, *w)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(tags, func(i, j int) bool { return tags[i].Name < tags[j].Name })
-	return tags, nil
+	sort.Strings(l.Names)
+	sort.Slice(l.Peeled, func(i, j int) bool { return l.Peeled[i].Name < l.Peeled[j].Name })
+	sort.Slice(l.Warnings, func(i, j int) bool { return l.Warnings[i].Tag < l.Warnings[j].Tag })
+	return l, nil
 }
 
 // peel follows annotated tags (possibly tags of tags) down to a commit.
 // The tagger date is the outermost tag's: that is the tag that was pushed.
-func peel(o *objReader, name string, h Hash) (Tag, error) {
+func peel(o *objReader, name string, h Hash) (Tag, *Warning, error) {
 	t := Tag{Name: name}
+	var warn *Warning
 	for depth := 0; depth < 16; depth++ {
 		typ, b, err := o.read(h)
 		if err != nil {
-			return t, fmt.Errorf("tag %s: %w", name, err)
+			return t, nil, fmt.Errorf("tag %s: %w", name, err)
 		}
 		switch typ {
 		case plumbing.CommitObject:
 			t.Commit = h
-			return t, nil
+			return t, warn, nil
 		case plumbing.TagObject:
-			target, tagger, err := parseTag(b)
+			tag, err := parseTag(b)
 			if err != nil {
-				return t, fmt.Errorf("tag %s: %w", name, err)
+				return t, nil, fmt.Errorf("tag %s (object %s): %w", name, h, err)
 			}
 			if !t.Annotated {
-				t.Annotated, t.Tagger = true, time.Unix(tagger, 0).UTC()
+				t.Annotated = true
+				if tag.taggerErr != nil {
+					warn = &Warning{Object: h, Tag: name, Err: fmt.Errorf("%w: it is deployed at its commit's committer time", tag.taggerErr)}
+				} else {
+					t.Tagger = time.Unix(tag.tagger, 0).UTC()
+				}
 			}
-			h = target
+			h = tag.target
 		default:
-			return t, nil // a tag of a tree or blob: no commit
+			return t, warn, nil // a tag of a tree or blob: no commit
 		}
 	}
-	return t, nil
+	return t, warn, nil
 }
 
-// parseTag reads the object and tagger headers of a tag object. A tag
-// without a tagger (very old git) gets time 0, which sorts it first.
-func parseTag(b []byte) (Hash, int64, error) {
-	var target Hash
-	var tagger int64
+// tagObject is what peel needs of a tag object.
+type tagObject struct {
+	target    Hash
+	tagger    int64
+	taggerErr error
+}
+
+// parseTag reads the object and tagger headers of a tag object. A
+// malformed object line is an error; a tagger line without a readable date
+// is taggerErr.
+func parseTag(b []byte) (tagObject, error) {
+	var t tagObject
+	seen := false
 	for len(b) > 0 {
 		line, rest, _ := bytes.Cut(b, []byte{'\n'})
 		b = rest
@@ -86,17 +124,20 @@ func parseTag(b []byte) (Hash, int64, error) {
 		switch string(key) {
 		case "object":
 			if len(val) != 40 {
-				return target, 0, fmt.Errorf("malformed tag object: object %q", val)
+				return t, fmt.Errorf("malformed tag object: object %q", val)
 			}
-			if _, err := hex.Decode(target[:], val); err != nil {
-				return target, 0, fmt.Errorf("malformed tag object: object %q", val)
+			if _, err := hex.Decode(t.target[:], val); err != nil {
+				return t, fmt.Errorf("malformed tag object: object %q", val)
 			}
 		case "tagger":
-			var err error
-			if tagger, err = signatureTime(val); err != nil {
-				return target, 0, err
+			if !seen {
+				seen = true
+				t.tagger, t.taggerErr = signatureTime("tagger", val, true)
 			}
 		}
 	}
-	return target, tagger, nil
+	if t.target.IsZero() {
+		return t, errors.New("malformed tag object: no object line")
+	}
+	return t, nil
 }

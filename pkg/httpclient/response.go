@@ -41,11 +41,17 @@ func (e *StatusError) Temporary() bool {
 	return e.Code >= 500 || e.Code == http.StatusTooManyRequests
 }
 
-// RetryAfter is how long the server asked to wait, from Retry-After in
-// seconds or as an HTTP date (relative to now); ok is false when the
-// header is absent, unreadable or in the past.
+// RetryAfter is how long the server asked to wait: ParseRetryAfter of
+// its Retry-After header.
 func (e *StatusError) RetryAfter(now time.Time) (d time.Duration, ok bool) {
-	v := strings.TrimSpace(e.RetryAfterHeader)
+	return ParseRetryAfter(e.RetryAfterHeader, now)
+}
+
+// ParseRetryAfter reads a Retry-After value, in seconds or as an HTTP
+// date (relative to now); ok is false when it is empty, unreadable, more
+// than a day or in the past.
+func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"net/url"
 	"syscall"
 	"time"
@@ -45,6 +46,8 @@ type RetryNote struct {
 	Attempt int           // 1-based number of the attempt that failed
 	Err     error         // why it failed
 	Wait    time.Duration // how long until the next attempt
+	// Request is the request RetryTransport sends again; nil under Do.
+	Request *http.Request
 }
 
 // Clock is the time source of the retry loop.
@@ -131,13 +134,24 @@ func (r Retry) Do(ctx context.Context, attempt func(ctx context.Context) error) 
 	return r.loop(ctx, attempt)
 }
 
+func (r Retry) clock() Clock {
+	if r.Clock == nil {
+		return realClock{}
+	}
+	return r.Clock
+}
+
 // loop is Do under a context that already carries the deadline.
 func (r Retry) loop(ctx context.Context, attempt func(ctx context.Context) error) error {
-	clock := r.Clock
-	if clock == nil {
-		clock = realClock{}
-	}
+	clock := r.clock()
 	wait, maxWait := or(r.First, 500*time.Millisecond), or(r.Max, 10*time.Second)
+	// The context's deadline is on the wall clock, the waits on clock,
+	// which a test may start at any date: the time left is read once and
+	// counted down on clock.
+	dl, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		dl = clock.Now().Add(time.Until(dl))
+	}
 	for n := 1; ; n++ {
 		err := attempt(ctx)
 		switch {
@@ -154,7 +168,7 @@ func (r Retry) loop(ctx context.Context, attempt func(ctx context.Context) error
 		if asked && r.MaxRetryAfter > 0 && d > r.MaxRetryAfter {
 			return &GaveUpError{Attempts: n, Err: err, RetryAfter: d}
 		}
-		if dl, ok := ctx.Deadline(); ok && dl.Sub(clock.Now()) < d {
+		if hasDeadline && dl.Sub(clock.Now()) < d {
 			return &DeadlineError{Attempts: n, Timeout: r.Timeout, Next: d, Err: err}
 		}
 		if r.OnRetry != nil {
@@ -171,7 +185,11 @@ func (r Retry) loop(ctx context.Context, attempt func(ctx context.Context) error
 // (asked), else the jittered backoff step.
 func (r Retry) wait(step time.Duration, err error, now time.Time) (d time.Duration, asked bool) {
 	var se *StatusError
-	if errors.As(err, &se) {
+	var aw *askedWait
+	switch {
+	case errors.As(err, &aw):
+		return aw.wait, true
+	case errors.As(err, &se):
 		if d, ok := se.RetryAfter(now); ok {
 			return d, true
 		}
@@ -201,9 +219,12 @@ func Retryable(err error) bool {
 	var re *RedirectError
 	var tl *BodyTooLargeError
 	var p permanent
+	var aw *askedWait
 	switch {
 	case errors.As(err, &p):
 		return false
+	case errors.As(err, &aw):
+		return true
 	case errors.As(err, &se):
 		return se.Temporary()
 	case IsTLSError(err), errors.As(err, &re), errors.As(err, &tl):

@@ -163,6 +163,21 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 	}
 }
 
+// TestDeadlineOnAnyClock: the deadline holds on a clock started at any
+// date, the past or the future, as it does on the real one: a wait that
+// would pass it is not taken, a shorter one is.
+func TestDeadlineOnAnyClock(t *testing.T) {
+	for _, start := range []time.Time{time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC), time.Now().Add(100 * 365 * 24 * time.Hour)} {
+		clock := httpclienttest.NewClock(start)
+		srv, n := answers(t, "429 1", "429 60", "200")
+		err := httpclient.Retry{Retries: 5, Timeout: 30 * time.Second, Clock: clock}.Do(context.Background(), get(srv))
+		var de *httpclient.DeadlineError
+		if !errors.As(err, &de) || de.Next != time.Minute || *n != 2 || fmt.Sprint(clock.Waits()) != "[1s]" {
+			t.Errorf("clock at %s: error %v after %d requests, waits %v; want the deadline after 2, waits [1s]", start, err, *n, clock.Waits())
+		}
+	}
+}
+
 // TestMaxRetryAfter: a Retry-After beyond the limit ends the retries at
 // once, saying what the server asked for.
 func TestMaxRetryAfter(t *testing.T) {

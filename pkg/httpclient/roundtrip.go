@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"syscall"
+	"time"
 )
 
 // RetryTransport is an http.RoundTripper that retries a round trip under
@@ -28,6 +29,16 @@ import (
 type RetryTransport struct {
 	Base  http.RoundTripper // nil: http.DefaultTransport
 	Retry Retry
+	// Resend, when set, replaces the rule above on which requests may be
+	// sent again after a 5xx or a broken connection, for an API whose
+	// writes the caller knows to be safe to repeat.
+	Resend func(req *http.Request) bool
+	// RetryAfter, when set, reads the wait an answer asks for in its
+	// server's own terms (GitHub's rate limits: a 403 with
+	// x-ratelimit-reset), from its status and header only. An answer it
+	// gives a wait for is retried after that wait, like a 429 with
+	// Retry-After, within Retry's limits; others are judged as usual.
+	RetryAfter func(resp *http.Response, now time.Time) (wait time.Duration, ok bool)
 }
 
 func (t *RetryTransport) base() http.RoundTripper {
@@ -48,17 +59,18 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Retry.Timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, t.Retry.Timeout)
 	}
+	retry := t.Retry
+	if on := retry.OnRetry; on != nil {
+		retry.OnRetry = func(n RetryNote) { n.Request = req; on(n) }
+	}
 	var last *http.Response
-	err := t.Retry.loop(ctx, func(ctx context.Context) error {
+	err := retry.loop(ctx, func(ctx context.Context) error {
 		resp, err := t.once(ctx, req)
 		if err != nil {
 			return err
 		}
 		last = resp
-		if err := CheckResponse(peek(resp)); err != nil && retrySafe(req, err) {
-			return err
-		}
-		return nil
+		return t.check(req, peek(resp))
 	})
 	var se *StatusError
 	var p permanent
@@ -72,6 +84,29 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	cancel()
 	return nil, err
 }
+
+// check is the error that retries an answer (a copy whose body it may
+// read), nil for one returned as it is.
+func (t *RetryTransport) check(req *http.Request, resp *http.Response) error {
+	if resp.StatusCode/100 != 2 && t.RetryAfter != nil {
+		if d, ok := t.RetryAfter(resp, t.Retry.clock().Now()); ok {
+			return &askedWait{err: CheckResponse(resp), wait: d}
+		}
+	}
+	if err := CheckResponse(resp); err != nil && t.retrySafe(req, err) {
+		return err
+	}
+	return nil
+}
+
+// askedWait is an answer RetryTransport.RetryAfter gives a wait for.
+type askedWait struct {
+	err  error // the answer's *StatusError
+	wait time.Duration
+}
+
+func (a *askedWait) Error() string { return a.err.Error() }
+func (a *askedWait) Unwrap() error { return a.err }
 
 // cancelOnClose releases an answer's context when its body is closed.
 type cancelOnClose struct {
@@ -96,7 +131,7 @@ func (t *RetryTransport) once(ctx context.Context, req *http.Request) (*http.Res
 		r.Body = body
 	}
 	resp, err := t.base().RoundTrip(r)
-	if err != nil && !retrySafe(req, err) {
+	if err != nil && !t.retrySafe(req, err) {
 		return nil, permanent{err}
 	}
 	return resp, err
@@ -118,10 +153,13 @@ func peek(resp *http.Response) *http.Response {
 }
 
 // retrySafe reports whether req may be sent again after err.
-func retrySafe(req *http.Request, err error) bool {
+func (t *RetryTransport) retrySafe(req *http.Request, err error) bool {
 	var se *StatusError
-	if errors.As(err, &se) && se.Code == http.StatusTooManyRequests || errors.Is(err, syscall.ECONNREFUSED) {
+	switch {
+	case errors.As(err, &se) && se.Code == http.StatusTooManyRequests || errors.Is(err, syscall.ECONNREFUSED):
 		return true
+	case t.Resend != nil:
+		return t.Resend(req)
 	}
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:

@@ -2,6 +2,7 @@ package httpclient_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -134,5 +135,79 @@ func TestRetryTransportTimeoutBody(t *testing.T) {
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || string(body) != "first half,second half" || n.Load() != 2 {
 		t.Fatalf("read %q after %d requests: %v", body, n.Load(), err)
+	}
+}
+
+// TestRetryTransportHooks: RetryAfter turns an answer the default rules
+// return (a 403) into one retried after the wait it reads, for a POST
+// too; Resend lets a POST be sent again after a 502; each retry's note
+// names the request. Without the hooks both answers are returned at once.
+func TestRetryTransportHooks(t *testing.T) {
+	resetIn := func(resp *http.Response, _ time.Time) (time.Duration, bool) {
+		s := resp.Header.Get("X-Reset-In")
+		d, err := time.ParseDuration(s)
+		return d, err == nil && resp.StatusCode == http.StatusForbidden
+	}
+	for _, hooked := range []bool{true, false} {
+		var n atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch n.Add(1) {
+			case 1:
+				w.Header().Set("X-Reset-In", "42s")
+				http.Error(w, "limited", http.StatusForbidden)
+			case 2:
+				http.Error(w, "bad gateway", http.StatusBadGateway)
+			default:
+				w.WriteHeader(http.StatusCreated)
+			}
+		}))
+		clock := newFakeClock()
+		var notes []httpclient.RetryNote
+		rt := &httpclient.RetryTransport{Retry: httpclient.Retry{Retries: 3, First: time.Second, Clock: clock,
+			Jitter:  func(d time.Duration) time.Duration { return d },
+			OnRetry: func(n httpclient.RetryNote) { notes = append(notes, n) }}}
+		if hooked {
+			rt.RetryAfter, rt.Resend = resetIn, func(*http.Request) bool { return true }
+		}
+		resp, err := (&http.Client{Transport: rt}).Post(srv.URL+"/items", "text/plain", strings.NewReader("x"))
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want, reqs, waits := http.StatusCreated, int32(3), "[42s 2s]"
+		if !hooked {
+			want, reqs, waits = http.StatusForbidden, 1, "[]"
+		}
+		if resp.StatusCode != want || n.Load() != reqs || fmt.Sprint(clock.Waits()) != waits {
+			t.Fatalf("hooks %v: answer %d after %d requests, waits %v; want %d after %d, waits %s", hooked, resp.StatusCode, n.Load(), clock.Waits(), want, reqs, waits)
+		}
+		for _, note := range notes {
+			if note.Request == nil || note.Request.Method != http.MethodPost || note.Request.URL.Path != "/items" {
+				t.Errorf("note %+v does not name the request", note)
+			}
+		}
+	}
+}
+
+// TestRetryTransportHookBeyondMax: a wait RetryAfter reads that is longer
+// than MaxRetryAfter returns the answer at once.
+func TestRetryTransportHookBeyondMax(t *testing.T) {
+	rec := &recorder{codes: []int{403, 200}}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	clock := newFakeClock()
+	rt := &httpclient.RetryTransport{
+		Retry:      httpclient.Retry{Retries: 3, MaxRetryAfter: time.Minute, Clock: clock},
+		RetryAfter: func(*http.Response, time.Time) (time.Duration, bool) { return time.Hour, true },
+	}
+	resp, err := (&http.Client{Transport: rt}).Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || string(body) != "Forbidden" || len(rec.requests()) != 1 || len(clock.Waits()) != 0 {
+		t.Errorf("answer %d %q after %d requests, waits %v", resp.StatusCode, body, len(rec.requests()), clock.Waits())
 	}
 }

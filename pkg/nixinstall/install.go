@@ -7,10 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 )
 
 // Request is one install from a release host.
 type Request struct {
+	// Client makes the download: httpclient.NewTransport's, with the
+	// caller's proxy.
 	Client          *http.Client
 	BaseURL         string // the release host's /nix directory
 	Version, System string
@@ -19,6 +23,8 @@ type Request struct {
 	Args, Env       []string
 	Out             io.Writer // the installer's output
 	Attempts        int       // download attempts in all (default 4)
+	// Clock times the waits between attempts; nil is the real one.
+	Clock httpclient.Clock
 }
 
 // Timings split an install into its phases.
@@ -37,7 +43,8 @@ func Install(ctx context.Context, r Request) (Timings, error) {
 	}
 	file := filepath.Join(r.WorkDir, "nix.tar.xz")
 	start := time.Now()
-	n, err := Download(ctx, r.Client, TarballURL(r.BaseURL, r.Version, r.System), r.SHA256, file, r.Attempts)
+	retry := httpclient.Retry{Retries: r.Attempts - 1, First: time.Second, MaxRetryAfter: time.Minute, Clock: r.Clock}
+	n, err := Download(ctx, r.Client, TarballURL(r.BaseURL, r.Version, r.System), r.SHA256, file, retry)
 	t.Download, t.Bytes = time.Since(start), n
 	if err != nil {
 		return t, err

@@ -3,6 +3,7 @@ package nixinstall
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -10,7 +11,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient/httpclienttest"
 	"github.com/voidnxsec/nixops-actions/pkg/nixinstall/releasetest"
 )
 
@@ -41,7 +44,7 @@ func request(t *testing.T, srv *releasetest.Server, want string, args []string) 
 	return Request{
 		Client: srv.Client(), BaseURL: srv.URL, Version: testVersion, System: testSystem, SHA256: want,
 		WorkDir: t.TempDir(), Args: args, Env: []string{"HOME=" + home, "PATH=/usr/bin:/bin", "NIX_INSTALLER_TEST=1"},
-		Out: io.Discard,
+		Out: io.Discard, Clock: httpclienttest.NewClock(time.Now()),
 	}, home
 }
 
@@ -166,6 +169,9 @@ func TestDownloadRetries(t *testing.T) {
 	}
 	if hits.Load() != 2 {
 		t.Errorf("%d requests, want 2 (one 503, one success)", hits.Load())
+	}
+	if w := req.Clock.(*httpclienttest.Clock).Waits(); fmt.Sprint(w) != "[1s]" {
+		t.Errorf("waits %v, want the 1s Retry-After asked for", w)
 	}
 	var he *HashError
 	srv2, hits2 := releaseServer(t, body, nil)

@@ -18,8 +18,8 @@ type Clock struct {
 	waits []time.Duration
 }
 
-// NewClock starts a clock at start. Starting at the real time keeps a
-// context's real deadline and the clock in step until the clock "sleeps".
+// NewClock starts a clock at start, which may be any date: the retry loop
+// counts a context's deadline down on its clock, not the wall clock.
 func NewClock(start time.Time) *Clock { return &Clock{now: start} }
 
 // Now is the start plus every wait so far.

@@ -1,13 +1,16 @@
-package main
+package dora_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
+	"github.com/voidnxsec/nixops-actions/pkg/dora"
 )
 
 func reportSchema(t *testing.T) *jsonschema.Schema {
@@ -15,15 +18,19 @@ func reportSchema(t *testing.T) *jsonschema.Schema {
 }
 
 // TestSchemaFixtures: the hand-made reports the writers are tested on are
-// reports this command could write (so those tests cover real shapes).
+// reports EncodeReport could write (so those tests cover real shapes).
 func TestSchemaFixtures(t *testing.T) {
-	files, err := filepath.Glob("../../pkg/dora/testdata/reports/*.json")
+	files, err := filepath.Glob("testdata/reports/*.json")
 	if err != nil || len(files) < 3 {
 		t.Fatalf("found %d fixture reports (%v), want the writers' 3 or more", len(files), err)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := encode(decodeReport(t, []byte(read(t, f))))
+			r, err := dora.DecodeReport(bytes.NewReader([]byte(read(t, f))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := dora.EncodeReport(r)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -35,7 +42,7 @@ func TestSchemaFixtures(t *testing.T) {
 // TestSchemaRejects: the schema is strict enough to catch a report that
 // drifted from it; each mutation of a valid report must be refused.
 func TestSchemaRejects(t *testing.T) {
-	valid := read(t, "../../pkg/dora/testdata/reports/full.json")
+	valid := read(t, "testdata/reports/full.json")
 	tests := []struct {
 		name   string
 		mutate func(m map[string]any)
@@ -73,4 +80,13 @@ func metric(m map[string]any, name string) map[string]any {
 
 func deployment(m map[string]any, i int) map[string]any {
 	return m["deployments"].([]any)[i].(map[string]any)
+}
+
+func read(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
