@@ -12,7 +12,7 @@
 // and downloads back every asset, and only then moves vX and vX.Y. It
 // reads the repository and the API URL from the runner's context:
 //
-//	GITHUB_REPOSITORY=owner/name INPUT_GITHUB-TOKEN=... nixops-release -version v1.2.3 -stage publish
+//	env GITHUB_REPOSITORY=owner/name "INPUT_GITHUB-TOKEN=$(gh auth token)" nixops-release -version v1.2.3 -stage publish
 package main
 
 import (
@@ -84,6 +84,7 @@ func publish(ctx context.Context, a *action.Action, o release.PublishOptions, to
 	if err != nil {
 		return fmt.Errorf("GITHUB_API_URL: %w", err)
 	}
+	o.PushEnv = pushAuth(a, o.Env, rc.ServerURL, token)
 	p, err := release.Publish(ctx, release.GitHub{Client: client, Repo: repo}, o)
 	if err != nil {
 		return explain(err)
