@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/google/go-github/v60/github"
 
@@ -92,15 +93,17 @@ func isRedirect(status int) bool {
 var ErrNoLocation = errors.New("the API redirected the download without a Location")
 
 // followAsset fetches where the API redirected the download of req to,
-// with the client that carries no token.
+// with the client that carries no token. The signed URL's query is a
+// credential for that asset: no error shows it.
 func (c *Client) followAsset(ctx context.Context, req *http.Request, redirect *http.Response) (*http.Response, error) {
 	httpclient.Discard(redirect)
 	loc, err := redirect.Location()
 	if err != nil {
 		return nil, ErrNoLocation
 	}
+	shown := withoutQuery(loc)
 	if req.URL.Scheme == "https" && loc.Scheme != "https" {
-		return nil, &httpclient.RedirectError{From: req.URL.Redacted(), To: loc.Redacted(), Reason: "it leaves https"}
+		return nil, &httpclient.RedirectError{From: req.URL.Redacted(), To: shown, Reason: "it leaves https"}
 	}
 	get, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
 	if err != nil {
@@ -108,11 +111,31 @@ func (c *Client) followAsset(ctx context.Context, req *http.Request, redirect *h
 	}
 	get.Header.Set("Accept", "application/octet-stream")
 	resp, err := c.storage.Do(get)
-	if err != nil {
+	var ue *url.Error
+	var re *httpclient.RedirectError
+	switch {
+	case errors.As(err, &re):
+		re.From, re.To = shown, "elsewhere"
+		return nil, err
+	case errors.As(err, &ue):
+		ue.URL = shown
+		return nil, err
+	case err != nil:
 		return nil, err
 	}
 	if err := httpclient.CheckResponse(resp); err != nil {
+		var se *httpclient.StatusError
+		if errors.As(err, &se) {
+			se.URL = shown
+		}
 		return nil, err
 	}
 	return resp, nil
+}
+
+// withoutQuery is u without its query and credentials, for messages.
+func withoutQuery(u *url.URL) string {
+	v := *u
+	v.RawQuery, v.Fragment, v.User = "", "", nil
+	return v.String()
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/voidnxsec/nixops-actions/internal/githubtest"
@@ -83,4 +85,26 @@ func readAll(t *testing.T, c *githubapi.Client, srv *githubtest.Server, a github
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// TestDownloadAssetHidesSignature: the asset host cannot be reached; the
+// error names it without the signed URL's query, a credential for the
+// asset.
+func TestDownloadAssetHidesSignature(t *testing.T) {
+	srv := githubtest.New(t)
+	relID := srv.AddRelease("v1.0.0", map[string]string{"a.bin": "x"})
+	c, ft := newClient(t, srv)
+	a, err := c.ReleaseAsset(context.Background(), repoOf(srv), relID, "a.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail("repos/get-release-asset", githubtest.Response{Status: 302,
+		Header: http.Header{"Location": {"http://127.0.0.1:1/assets/1/a.bin?sig=s3cr3t"}}})
+	_, err = c.DownloadAsset(context.Background(), repoOf(srv), *a)
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "http://127.0.0.1:1/assets/1/a.bin") {
+		t.Errorf("err = %v", err)
+	}
+	if len(ft.retries) == 0 {
+		t.Errorf("a refused connection to the asset host was not retried")
+	}
 }
