@@ -100,7 +100,7 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 				a.Infof("GitHub API: %s %s failed (%s), attempt %d; again in %s", r.Method, r.Path, r.Reason, r.Attempt, r.Wait)
 			}},
 	}
-	if _, err := snapshot.FromBOM(&sbom.BOM{}, p.run); err != nil {
+	if err := p.run.Validate(); err != nil {
 		return nil, fmt.Errorf("dependency-snapshot: true: the runner's %w", err)
 	}
 	return p, nil

@@ -56,7 +56,7 @@ func (e *RunError) Is(target error) bool { return target == ErrNoRun }
 // without a name) are left out, but the packages below them keep their
 // place in the graph: a dependency list reaches through them.
 func FromBOM(b *sbom.BOM, run Run) (githubapi.Snapshot, error) {
-	if err := run.check(); err != nil {
+	if err := run.Validate(); err != nil {
 		return githubapi.Snapshot{}, err
 	}
 	name := manifestName(b)
@@ -75,9 +75,10 @@ func FromBOM(b *sbom.BOM, run Run) (githubapi.Snapshot, error) {
 	}, nil
 }
 
-// check applies the rules of GitHub's "snapshot" schema to the run, so a
-// missing field is reported in our words rather than as GitHub's 422.
-func (r Run) check() error {
+// Validate applies the rules of GitHub's "snapshot" schema to the run, so
+// a missing field is reported in our words rather than as GitHub's 422,
+// and before the BOM is made.
+func (r Run) Validate() error {
 	switch {
 	case len(r.SHA) < 40 || len(r.SHA) > 64 || strings.Trim(strings.ToLower(r.SHA), "0123456789abcdef") != "":
 		return &RunError{"SHA", r.SHA, "is not a commit id (40 or 64 hex digits)"}
