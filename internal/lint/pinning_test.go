@@ -20,6 +20,8 @@ var (
 	versionComment = regexp.MustCompile(`^#\s*v?\d+(\.\d+)*\b`)
 	fullSHA        = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	persistFalse   = regexp.MustCompile(`persist-credentials:\s*['"]?false\b`)
+	// A step that does push says so: true, with the reason in a comment.
+	persistWhy = regexp.MustCompile(`persist-credentials:\s*['"]?true['"]?\s*#\s*\S`)
 	fence          = regexp.MustCompile("^\\s*(```|~~~)")
 )
 
@@ -36,7 +38,8 @@ type usesRef struct {
 // pinningProblems lists, for every third-party action used in files (paths
 // relative to root), what keeps it from being pinned: a full commit SHA
 // with the version in a comment, and persist-credentials: false on
-// actions/checkout (nothing here pushes with the checkout's token).
+// actions/checkout unless the step says, in a comment beside true, what
+// pushes with the checkout's token.
 func pinningProblems(t *testing.T, root string, files []string) []string {
 	t.Helper()
 	var problems []string
@@ -62,8 +65,8 @@ func pinningProblems(t *testing.T, root string, files []string) []string {
 		} else if !versionComment.MatchString(u.note) {
 			problems = append(problems, where+": the SHA needs its version in a comment (# vX.Y.Z)")
 		}
-		if strings.EqualFold(action, "actions/checkout") && !persistFalse.MatchString(u.step) {
-			problems = append(problems, where+": set persist-credentials: false (nothing here pushes with the token)")
+		if strings.EqualFold(action, "actions/checkout") && !persistFalse.MatchString(u.step) && !persistWhy.MatchString(u.step) {
+			problems = append(problems, where+": set persist-credentials: false, or true with a comment saying what pushes with the token")
 		}
 	}
 	return problems
@@ -182,13 +185,14 @@ func TestActionsPinnedReports(t *testing.T) {
 	got := pinningProblems(t, dir, files)
 	want := []string{
 		"workflow.yml:8: actions/checkout@v4: pin by full 40-hex commit SHA",
-		"workflow.yml:8: actions/checkout@v4: set persist-credentials: false",
+		"workflow.yml:8: actions/checkout@v4: set persist-credentials: false, or true with a comment saying what pushes with the token",
 		"workflow.yml:9: actions/setup-go@b7ad1da: pin by full 40-hex commit SHA",
 		"workflow.yml:12: actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f: the SHA needs its version",
 		"workflow.yml:13: docker://alpine:3.20: a Docker image must be pinned by digest",
 		"workflow.yml:14: example/action: no @ref at all",
+		"workflow.yml:22: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1: set persist-credentials: false, or true with a comment",
 		"action.yml:7: cachix/install-nix-action@v31: pin by full 40-hex commit SHA",
-		"README.md:12: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1: set persist-credentials: false",
+		"README.md:12: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1: set persist-credentials: false, or true with a comment saying what pushes with the token",
 		"README.md:14: actions/upload-artifact@main: pin by full 40-hex commit SHA",
 	}
 	for _, w := range want {
