@@ -208,6 +208,23 @@ func TestDependencySnapshotRefused(t *testing.T) {
 			t.Errorf("%d requests, want the one refused", n)
 		}
 	})
+	// GitHub's own words of a 422 reach the log; the documents are
+	// written all the same.
+	t.Run("invalid", func(t *testing.T) {
+		srv := githubtest.New(t)
+		srv.Fail(snapshotOp, githubtest.Response{Status: 422, Body: githubtest.ValidationBody("Invalid request.",
+			map[string]any{"resource": "Snapshot", "code": "custom", "message": "manifests exceed the size limit"})})
+		r := snapshotRunner(t, srv, map[string]string{"target": installable, "nix-store": uri, "embedded": "false"})
+		if code := r.run(); code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, r.Log())
+		}
+		if out := r.Stdout.String(); !strings.Contains(out, "manifests exceed the size limit") {
+			t.Errorf("GitHub's message is not shown:\n%s", out)
+		}
+		if _, err := os.Stat(filepath.Join(r.Env["INPUT_OUTPUT-DIR"], "sbom.cdx.json")); err != nil {
+			t.Errorf("the SBOM was not kept: %v", err)
+		}
+	})
 	t.Run("not a fork", func(t *testing.T) {
 		srv := githubtest.New(t)
 		srv.ReadOnly = true
