@@ -94,16 +94,25 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 		repo: repo,
 		run: snapshot.Run{Correlator: corr, ID: runID, HTMLURL: rc.ServerURL + "/" + repo.String() + "/actions/runs/" + runID,
 			SHA: rc.SHA, Ref: rc.Ref, DetectorURL: detectorURL},
-		opts: githubapi.Options{APIURL: rc.APIURL, Token: token, ReadOnlyFork: pr != nil && pr.Fork,
-			HTTP: httpclient.Options{Proxy: httpclient.ProxyFromEnv(a.Getenv)}, UserAgent: "nixops-sbom/" + version,
-			OnRetry: func(r githubapi.Retry) {
-				a.Infof("GitHub API: %s %s failed (%s), attempt %d; again in %s", r.Method, r.Path, r.Reason, r.Attempt, r.Wait)
-			}},
+		opts: clientOptions(a, rc.APIURL, token, pr != nil && pr.Fork),
 	}
 	if err := p.run.Validate(); err != nil {
 		return nil, fmt.Errorf("dependency-snapshot: true: the runner's %w", err)
 	}
 	return p, nil
+}
+
+// clientOptions are the API client's settings: the runner's API URL (a
+// GitHub Enterprise Server's too) and proxy, retries told in the log.
+func clientOptions(a *action.Action, apiURL, token string, fork bool) githubapi.Options {
+	return githubapi.Options{
+		APIURL: apiURL, Token: token, ReadOnlyFork: fork,
+		HTTP:      httpclient.Options{Proxy: httpclient.ProxyFromEnv(a.Getenv)},
+		UserAgent: "nixops-sbom/" + version,
+		OnRetry: func(r githubapi.Retry) {
+			a.Infof("GitHub API: %s %s failed (%s), attempt %d; again in %s", r.Method, r.Path, r.Reason, r.Attempt, r.Wait)
+		},
+	}
 }
 
 // submit sends b's snapshot and reports the outcome in the log and the
