@@ -24,6 +24,7 @@ type config struct {
 	workers   int
 	nixStore  string
 	timestamp time.Time
+	snapshot  *snapshotPlan // nil: no dependency snapshot asked for
 }
 
 // check completes cfg and finds what Parse cannot see, before any Nix work.
