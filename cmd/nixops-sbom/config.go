@@ -25,6 +25,7 @@ type config struct {
 	workers   int
 	nixStore  string
 	timestamp time.Time
+	snapshot  *snapshotPlan // nil: no dependency snapshot asked for
 	// storeOptions come after those the inputs give; tests set them.
 	storeOptions []store.Option
 }
