@@ -2,7 +2,7 @@ package exposition_test
 
 import (
 	"bytes"
-	"flag"
+	"github.com/voidnxsec/nixops-actions/internal/golden"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +17,6 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 	"github.com/voidnxsec/nixops-actions/pkg/dora/exposition"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden dora.prom files")
 
 // load reads the shared report fixture pkg/dora/testdata/reports/<name>.json.
 func load(t *testing.T, name string) *dora.Report {
@@ -96,7 +94,7 @@ func TestWrite(t *testing.T) {
 			if err := exposition.Write(&buf, r); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", tt.name, "dora.prom"), buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name, "dora.prom"), buf.Bytes())
 			got := parse(t, buf.Bytes(), r)
 			for name, v := range tt.want {
 				g, ok := got[name]
@@ -171,22 +169,6 @@ func promtool(t *testing.T, data []byte) {
 	cmd.Stdin = bytes.NewReader(data)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
 	}
 }
 

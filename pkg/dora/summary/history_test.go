@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/voidnxsec/nixops-actions/internal/golden"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,7 +182,7 @@ func TestHistories(t *testing.T) {
 			w := want[h.name]
 			rep := h.report(t)
 			got := summary.Markdown(rep)
-			golden(t, filepath.Join("testdata", h.name, "summary.md"), []byte(got))
+			golden.Check(t, filepath.Join("testdata", h.name, "summary.md"), []byte(got))
 			if !hasLine(strings.Split(got, "\n"), w.heading) {
 				t.Errorf("summary lacks the heading %q", w.heading)
 			}

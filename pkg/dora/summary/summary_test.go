@@ -1,8 +1,7 @@
 package summary_test
 
 import (
-	"bytes"
-	"flag"
+	"github.com/voidnxsec/nixops-actions/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +11,6 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 	"github.com/voidnxsec/nixops-actions/pkg/dora/summary"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden summary.md files")
 
 // TestMarkdown compares the summary of each ../testdata/reports/<case>.json
 // with testdata/<case>/summary.md byte for byte, and checks what a reader
@@ -79,7 +76,7 @@ func TestMarkdown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := summary.Markdown(load(t, tt.name))
-			golden(t, filepath.Join("testdata", tt.name, "summary.md"), []byte(got))
+			golden.Check(t, filepath.Join("testdata", tt.name, "summary.md"), []byte(got))
 			lines := strings.Split(got, "\n")
 			for _, want := range tt.contains {
 				if !hasLine(lines, want) {
@@ -175,23 +172,4 @@ func checkCharts(t *testing.T, md string) []*mermaidtest.XYChart {
 		charts = append(charts, c)
 	}
 	return charts
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("summary differs from %s (go test -update rewrites it):\n%s", path, got)
-	}
 }
