@@ -143,11 +143,12 @@ func TestClosure(t *testing.T) {
 		for mode, st := range stores {
 			t.Run(string(tt.scope)+"/"+mode, func(t *testing.T) {
 				ctx := context.Background()
-				tgt, err := closure.Resolve(ctx, st, f.flake)
+				opts := closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf}
+				tgt, err := closure.Resolve(ctx, st, f.flake, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := closure.Build(ctx, st, tgt, closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf})
+				b, err := closure.Build(ctx, st, tgt, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -177,7 +178,7 @@ func TestClosure(t *testing.T) {
 func TestRuntimeMatchesNixStore(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	tgt, err := closure.Resolve(ctx, f.st, f.out)
+	tgt, err := closure.Resolve(ctx, f.st, f.out, closure.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,11 +218,12 @@ func TestRuntimeMatchesNixStore(t *testing.T) {
 func TestMetadata(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	tgt, err := closure.Resolve(ctx, f.st, f.flake)
+	opts := closure.Options{Scope: sbom.Both, Meta: true, Warn: t.Errorf}
+	tgt, err := closure.Resolve(ctx, f.st, f.flake, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Both, Meta: true, Warn: t.Errorf})
+	b, err := closure.Build(ctx, f.st, tgt, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +285,7 @@ func TestResolve(t *testing.T) {
 		{drv, false, []string{f.out}}, // greeting has one output
 	}
 	for _, tt := range tests {
-		tgt, err := closure.Resolve(ctx, f.st, tt.spec)
+		tgt, err := closure.Resolve(ctx, f.st, tt.spec, closure.Options{})
 		if err != nil {
 			t.Errorf("Resolve(%s): %v", tt.spec, err)
 			continue
@@ -307,7 +309,7 @@ func TestResolveChrootLink(t *testing.T) {
 	if err := os.Symlink(p, link); err != nil {
 		t.Fatal(err)
 	}
-	tgt, err := closure.Resolve(context.Background(), store.New(store.WithStore(root)), link)
+	tgt, err := closure.Resolve(context.Background(), store.New(store.WithStore(root)), link, closure.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,12 +335,12 @@ func TestTargetErrors(t *testing.T) {
 		{filepath.Dir(f.out) + "/not-a-store-path", nil},
 	}
 	for _, tt := range tests {
-		_, err := closure.Resolve(ctx, f.st, tt.target)
+		_, err := closure.Resolve(ctx, f.st, tt.target, closure.Options{})
 		checkTargetError(t, err, tt.target, tt.want)
 	}
 	// An evaluated target that was never built has no runtime closure.
 	unbuilt := strings.TrimSuffix(f.flake, "#default") + "#greeting-docs"
-	tgt, err := closure.Resolve(ctx, f.st, unbuilt)
+	tgt, err := closure.Resolve(ctx, f.st, unbuilt, closure.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,9 +374,10 @@ func TestImportFromDerivation(t *testing.T) {
 	flake := strings.TrimSuffix(f.flake, "#default")
 	gen := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd-gen.outPath"))
 	for _, scope := range []sbom.Scope{sbom.BuildTime, sbom.Runtime} {
-		tgt, err := closure.Resolve(ctx, f.st, flake+"#ifd")
+		opts := closure.Options{Scope: scope, Meta: true, Warn: t.Logf}
+		tgt, err := closure.Resolve(ctx, f.st, flake+"#ifd", opts)
 		if err == nil {
-			_, err = closure.Build(ctx, f.st, tgt, closure.Options{Scope: scope, Meta: true, Warn: t.Logf})
+			_, err = closure.Build(ctx, f.st, tgt, opts)
 		}
 		checkTargetError(t, err, flake+"#ifd", store.ErrImportFromDerivation)
 	}
@@ -384,7 +387,7 @@ func TestImportFromDerivation(t *testing.T) {
 	// What the action advises: build it, then give the store path.
 	nix(t, "build", "--store", f.uri, "--no-link", flake+"#ifd")
 	out := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd.outPath"))
-	tgt, err := closure.Resolve(ctx, f.st, out)
+	tgt, err := closure.Resolve(ctx, f.st, out, closure.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +453,7 @@ func TestStructuredAttrs(t *testing.T) {
 	ctx := context.Background()
 	installable := strings.TrimSuffix(f.flake, "#default") + "#structured"
 	nix(t, "build", "--store", f.uri, "--no-link", installable)
-	tgt, err := closure.Resolve(ctx, f.st, installable)
+	tgt, err := closure.Resolve(ctx, f.st, installable, closure.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,7 @@
-# Applied with `nix eval --json <installable> --apply <this file>`: walks the
-# target's dependency attributes in the Nix language and returns, keyed by
-# .drv path, the metadata that never reaches the .drv file (meta.*, source
-# URLs, patches). One evaluation for the whole closure; tryEval keeps one
-# broken attribute from losing the rest.
+# The meta walk of target.nix, applied to the target: walks the target's
+# dependency attributes in the Nix language and returns, keyed by .drv path,
+# the metadata that never reaches the .drv file (meta.*, source URLs,
+# patches). tryEval keeps one broken attribute from losing the rest.
 target:
 let
   inherit (builtins) tryEval deepSeq isAttrs isList isString filter concatMap map;

@@ -3,7 +3,6 @@ package closure
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,11 +21,16 @@ type Target struct {
 	// checked says Nix already found every one of Paths valid, so the
 	// runtime query need not ask again.
 	checked bool
+	// meta is what the evaluation found of meta.*, keyed by .drv path;
+	// metaDone says the walk ran (or failed with a warning).
+	meta     map[string]Meta
+	metaDone bool
 }
 
 // Resolve turns a target spec (flake installable, store path, result link
-// or .drv) into store paths. It evaluates but never builds.
-func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
+// or .drv) into store paths. It evaluates but never builds: a flake target
+// once, which also walks its meta when opts.Meta says so.
+func Resolve(ctx context.Context, st Store, spec string, opts Options) (*Target, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, &TargetError{Spec: spec, Err: ErrNoTarget}
 	}
@@ -35,12 +39,7 @@ func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
 	} else if ok {
 		return resolveStorePath(ctx, st, spec, p)
 	}
-	drv, err := st.DrvPath(ctx, spec)
-	if err != nil {
-		return nil, &TargetError{Spec: spec, Err: fmt.Errorf("%w: %w", ErrEval, err)}
-	}
-	t := &Target{Spec: spec, Flake: true, DrvPath: drv}
-	return t, outputsOf(ctx, st, t)
+	return resolveFlake(ctx, st, spec, opts)
 }
 
 // storePathOf follows a result link or reads a store path out of spec. A
