@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -256,6 +257,52 @@ func TestMetadata(t *testing.T) {
 		if ck.got != ck.want {
 			t.Errorf("%s = %q, want %q", ck.what, ck.got, ck.want)
 		}
+	}
+}
+
+// TestMetadataFallbacks: metadata that fails in parts loses only those
+// parts (testdata/flake#brittle); metadata Nix cannot evaluate at all
+// (#aborting) loses the metadata with a warning, and the one evaluation
+// is retried without the walk so the target still resolves.
+func TestMetadataFallbacks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	flake := strings.TrimSuffix(f.flake, "#default")
+	var warnings []string
+	opts := closure.Options{Scope: sbom.BuildTime, Meta: true, Warn: func(format string, args ...any) {
+		warnings = append(warnings, fmt.Sprintf(format, args...))
+	}}
+	build := func(attr string) map[string]sbom.Component {
+		tgt, err := closure.Resolve(ctx, f.st, flake+"#"+attr, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := closure.Build(ctx, f.st, tgt, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return byName(b)
+	}
+	c := build("brittle")
+	checks := []struct{ what, got, want string }{
+		{"brittle licenses", licenses(c["brittle-0.1"]), "Apache-2.0"},
+		{"brittle homepage", c["brittle-0.1"].Homepage, "https://example.org/brittle"},
+		{"brittle description", c["brittle-0.1"].Description, ""},
+		{"greet-tool licenses, beside a dependency without drvPath", licenses(c["greet-tool-0.5"]), "MIT"},
+		{"warnings", strings.Join(warnings, "\n"), ""},
+	}
+	c = build("aborting")
+	checks = append(checks, []struct{ what, got, want string }{
+		{"aborting name", c["aborting-0.1"].Name, "aborting"},
+		{"aborting licenses", licenses(c["aborting-0.1"]), ""},
+	}...)
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %q, want %q", ck.what, ck.got, ck.want)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "metadata of "+flake+"#aborting") || !strings.Contains(warnings[0], "no metadata here") {
+		t.Errorf("warnings = %q, want one about the metadata of #aborting, with what Nix said", warnings)
 	}
 }
 
