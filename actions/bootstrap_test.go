@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -47,7 +46,7 @@ type tree struct {
 	temp      string // the job's RUNNER_TEMP
 }
 
-func newTree(t *testing.T, actionDir string) tree {
+func newTree(t testing.TB, actionDir string) tree {
 	t.Helper()
 	base := t.TempDir()
 	root := filepath.Join(base, filepath.FromSlash(actionDir), "..")
@@ -64,7 +63,7 @@ func newTree(t *testing.T, actionDir string) tree {
 		cache: filepath.Join(base, "toolcache"), temp: filepath.Join(base, "runner_temp")}
 }
 
-func writeFile(t *testing.T, path, body string, mode fs.FileMode) {
+func writeFile(t testing.TB, path, body string, mode fs.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -75,7 +74,7 @@ func writeFile(t *testing.T, path, body string, mode fs.FileMode) {
 }
 
 // bootstrap runs the real script with bash in a clean environment.
-func (tr tree) bootstrap(t *testing.T, name string, env map[string]string) run {
+func (tr tree) bootstrap(t testing.TB, name string, env map[string]string) run {
 	t.Helper()
 	bash := testenv.LookPath(t, "bash")
 	out := filepath.Join(t.TempDir(), "github_output")
@@ -140,7 +139,7 @@ type release struct {
 	served []string
 }
 
-func newRelease(t *testing.T, assets map[string][]byte) *release {
+func newRelease(t testing.TB, assets map[string][]byte) *release {
 	t.Helper()
 	r := &release{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -317,7 +316,7 @@ func TestBootstrapSource(t *testing.T) {
 	for _, ref := range []string{"", "main", "0123456789abcdef0123456789abcdef01234567", "feature/v1.2.3"} {
 		t.Run("ref="+ref, func(t *testing.T) {
 			tr := newTree(t, "repo/hello-action")
-			copyTree(t, filepath.Join("testdata", "source"), tr.root)
+			testenv.CopyDir(t, filepath.Join("testdata", "source"), tr.root)
 			env := map[string]string{"ACTION_REF": ref}
 
 			first := tr.bootstrap(t, "hello", env)
@@ -348,7 +347,7 @@ func TestBootstrapSource(t *testing.T) {
 func TestBootstrapSourceChangeRebuilds(t *testing.T) {
 	testenv.LookPath(t, "go")
 	tr := newTree(t, "repo/hello-action")
-	copyTree(t, filepath.Join("testdata", "source"), tr.root)
+	testenv.CopyDir(t, filepath.Join("testdata", "source"), tr.root)
 	first := tr.bootstrap(t, "hello", nil)
 	if first.exit != 0 {
 		t.Fatalf("exit %d:\n%s", first.exit, first.log)
@@ -371,7 +370,7 @@ func TestBootstrapSourceChangeRebuilds(t *testing.T) {
 
 func TestBootstrapSourceWithoutGo(t *testing.T) {
 	tr := newTree(t, "repo/hello-action")
-	copyTree(t, filepath.Join("testdata", "source"), tr.root)
+	testenv.CopyDir(t, filepath.Join("testdata", "source"), tr.root)
 	r := tr.bootstrap(t, "hello", map[string]string{"PATH": pathWithout(t, "go"), "ACTION_REF": "main"})
 	if r.exit != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", r.exit, r.log)
@@ -438,28 +437,4 @@ func regularFiles(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	return files
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(fmt.Errorf("copying %s: %w", src, err))
-	}
 }

@@ -17,7 +17,7 @@ import (
 func sourceTree(t *testing.T, actionDir string) tree {
 	t.Helper()
 	tr := newTree(t, actionDir)
-	copyTree(t, filepath.Join("testdata", "source"), tr.root)
+	testenv.CopyDir(t, filepath.Join("testdata", "source"), tr.root)
 	writeFile(t, filepath.Join(tr.root, "pkg", "closure", "meta.nix"), "{ drv }: drv.meta or { }\n", 0o644)
 	writeFile(t, filepath.Join(tr.root, "actions", "checksums.txt"), "# a branch: no release\n", 0o644)
 	return tr

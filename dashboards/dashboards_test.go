@@ -587,30 +587,62 @@ func labelValues(t *testing.T, prom *promtest.Prometheus, query string) []string
 type expectation struct {
 	uid, panel, refID, repository string
 	value, tolerance              float64
+	kind                          valueKind
+}
+
+// valueKind says what value means. Ages are exact, not "within a minute":
+// the queries are evaluated at one known instant (clock below).
+type valueKind int
+
+const (
+	fixed   valueKind = iota
+	age               // seconds before the pushes' now, plus (eval instant - now)
+	pushAge           // since the gateway took the push: between (eval - pushed) and (eval - now)
+)
+
+// clock holds the instants the ages are measured from: the time the pushes
+// stamped their series with, the time the last push returned, and the
+// instant every query is evaluated at.
+type clock struct{ now, pushed, eval time.Time }
+
+// within reports whether got is what e says for the instants of c.
+func (e expectation) within(got float64, c clock) (lo, hi float64, ok bool) {
+	ms := func(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+	ns := func(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+	switch e.kind {
+	case age:
+		want := e.value + ms(c.eval) - ns(c.now)
+		lo, hi = want-e.tolerance, want+e.tolerance
+	case pushAge:
+		lo, hi = ms(c.eval)-ns(c.pushed)-e.tolerance, ms(c.eval)-ns(c.now)+e.tolerance
+	default:
+		lo, hi = e.value-e.tolerance, e.value+e.tolerance
+	}
+	return lo, hi, got >= lo && got <= hi
 }
 
 var expectations = []expectation{
 	// dora.json: 5 deployments in a 90-day window.
-	{"nixops-dora", "Deployment frequency", "A", "voidnxsec/nixops-actions", 5.0 / 90, 1e-9},
-	{"nixops-dora", "Change lead time (median)", "A", "voidnxsec/nixops-actions", 64800, 0},
-	{"nixops-dora", "Change fail rate", "A", "voidnxsec/nixops-actions", 0.4, 1e-9},
-	{"nixops-dora", "Failed deployment recovery time (median)", "A", "voidnxsec/nixops-actions", 36000, 0},
-	{"nixops-dora", "Report inputs", "A", "voidnxsec/nixops-actions", 90, 1e-9},
-	{"nixops-dora", "Deployments per week", "A", "voidnxsec/nixops-actions", 5.0 / 90 * 7, 1e-9},
+	{"nixops-dora", "Deployment frequency", "A", "voidnxsec/nixops-actions", 5.0 / 90, 1e-9, fixed},
+	{"nixops-dora", "Change lead time (median)", "A", "voidnxsec/nixops-actions", 64800, 0, fixed},
+	{"nixops-dora", "Change fail rate", "A", "voidnxsec/nixops-actions", 0.4, 1e-9, fixed},
+	{"nixops-dora", "Failed deployment recovery time (median)", "A", "voidnxsec/nixops-actions", 36000, 0, fixed},
+	{"nixops-dora", "Report inputs", "A", "voidnxsec/nixops-actions", 90, 1e-9, fixed},
+	{"nixops-dora", "Deployments per week", "A", "voidnxsec/nixops-actions", 5.0 / 90 * 7, 1e-9, fixed},
 	// Status codes of the value mappings: 1 success, 3 failure.
-	{"nixops-pipeline", "Status of the last run", "A", "voidnxsec/nixops-actions", 1, 0},
-	{"nixops-pipeline", "Status of the last run", "A", "voidnxsec/demo.flake", 3, 0},
-	// Ages in seconds, within a minute of scraping and querying.
-	{"nixops-pipeline", "Since the last run", "A", "voidnxsec/demo.flake", 20 * 60, 60},
-	{"nixops-pipeline", "Since the last success", "A", "voidnxsec/nixops-actions", 10 * 60, 60},
-	{"nixops-pipeline", "Since the last success", "A", "voidnxsec/demo.flake", 3 * 3600, 60},
-	{"nixops-pipeline", "Since the last push", "A", "voidnxsec/demo.flake", 0, 60},
+	{"nixops-pipeline", "Status of the last run", "A", "voidnxsec/nixops-actions", 1, 0, fixed},
+	{"nixops-pipeline", "Status of the last run", "A", "voidnxsec/demo.flake", 3, 0, fixed},
+	// Ages in seconds at the evaluation instant, to the millisecond.
+	{"nixops-pipeline", "Since the last run", "A", "voidnxsec/demo.flake", 20 * 60, 0.002, age},
+	{"nixops-pipeline", "Since the last success", "A", "voidnxsec/nixops-actions", 10 * 60, 0.002, age},
+	{"nixops-pipeline", "Since the last success", "A", "voidnxsec/demo.flake", 3 * 3600, 0.002, age},
+	{"nixops-pipeline", "Since the last push", "A", "voidnxsec/demo.flake", 0, 0.002, pushAge},
 	// The SBOM numbers of the pushes above.
-	{"nixops-supply-chain", "Closure size", "A", "voidnxsec/nixops-actions", 328, 0},
-	{"nixops-supply-chain", "Store paths", "A", "voidnxsec/nixops-actions", 2, 0},
+	{"nixops-supply-chain", "Closure size", "A", "voidnxsec/nixops-actions", 328, 0, fixed},
+	{"nixops-supply-chain", "Store paths", "A", "voidnxsec/nixops-actions", 2, 0, fixed},
 	// The fallback branch (no license="unknown" series) and the direct one.
-	{"nixops-supply-chain", "Store paths without a declared license", "A", "voidnxsec/nixops-actions", 0, 0},
-	{"nixops-supply-chain", "Store paths without a declared license", "A", "voidnxsec/demo.flake", 7, 0},
+	{"nixops-supply-chain", "Store paths without a declared license", "A", "voidnxsec/nixops-actions", 0, 0, fixed},
+	{"nixops-supply-chain", "Store paths without a declared license", "A", "voidnxsec/demo.flake", 7, 0, fixed},
 }
 
 // exceptions lists targets allowed to return no data in this test, with
@@ -628,9 +660,13 @@ func TestQueries(t *testing.T) {
 	for _, p := range pushes {
 		p.put(t, gw, now)
 	}
+	pushed := time.Now()
 	prom.WaitUntil(t, `count(push_time_seconds)`, func(v model.Vector) bool {
 		return len(v) == 1 && int(v[0].Value) == len(pushes)
 	})
+	// Every query is evaluated at this one instant, after the scrape: an
+	// age is then known exactly instead of "within a minute".
+	c := clock{now: now, pushed: pushed, eval: time.Now()}
 
 	seen := map[expectation]bool{}
 	for _, l := range loadAll(t, "*.json") {
@@ -647,7 +683,7 @@ func TestQueries(t *testing.T) {
 				for _, tg := range p.Targets {
 					name := fmt.Sprintf("%s/%s/%s/%s", l.d.UID, p.Title, tg.RefID, sel.name)
 					t.Run(name, func(t *testing.T) {
-						checkTarget(t, prom, l.d.UID, p, tg, sel, seen)
+						checkTarget(t, prom, c, l.d.UID, p, tg, sel, seen)
 					})
 				}
 			}
@@ -660,7 +696,7 @@ func TestQueries(t *testing.T) {
 	}
 }
 
-func checkTarget(t *testing.T, prom *promtest.Prometheus, uid string, p panel, tg target, sel selection, seen map[expectation]bool) {
+func checkTarget(t *testing.T, prom *promtest.Prometheus, c clock, uid string, p panel, tg target, sel selection, seen map[expectation]bool) {
 	interval := p.Interval
 	if interval == "" {
 		interval = "1m"
@@ -669,7 +705,7 @@ func checkTarget(t *testing.T, prom *promtest.Prometheus, uid string, p panel, t
 	if strings.Contains(expr, "$") {
 		t.Fatalf("a variable is left after interpolation: %s", expr)
 	}
-	vec, err := prom.Instant(expr)
+	vec, err := prom.InstantAt(expr, c.eval)
 	if err != nil {
 		t.Fatalf("Prometheus refused the query: %v", err)
 	}
@@ -702,8 +738,8 @@ func checkTarget(t *testing.T, prom *promtest.Prometheus, uid string, p panel, t
 			continue
 		}
 		seen[e] = true
-		if math.Abs(got-e.value) > e.tolerance {
-			t.Errorf("%s for %s = %v, want %v ± %v", key, e.repository, got, e.value, e.tolerance)
+		if lo, hi, ok := e.within(got, c); !ok {
+			t.Errorf("%s for %s = %v, want it in [%v, %v]", key, e.repository, got, lo, hi)
 		}
 	}
 }

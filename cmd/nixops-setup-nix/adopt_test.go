@@ -145,6 +145,9 @@ func TestUntrustedWarnings(t *testing.T) {
 		{"daemon, trusted by default", "daemon", "", false},
 		{"daemon, trusted as everyone", "daemon", "trusted-users = *", false},
 		{"no daemon", "", "trusted-users = nobody-else", false},
+		// Nix's own order: a store setting wins over NIX_REMOTE.
+		{"store setting names the daemon", "", "store = daemon\ntrusted-users = nobody-else", true},
+		{"store setting wins over NIX_REMOTE", "daemon", "store = local\ntrusted-users = nobody-else", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRunner(t, map[string]string{"extra-substituters": "https://cache.example.org", "extra-trusted-public-keys": pubKey,

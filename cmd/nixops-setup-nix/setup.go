@@ -127,9 +127,11 @@ func probe(ctx context.Context, a *action.Action, r *result, settings []nixconf.
 			a.Warningf("extra-conf line %d: Nix %s has no setting %q, so it ignores the line", s.Line, r.nix.Version, s.Name)
 		}
 	}
-	storeURL := a.Getenv("NIX_REMOTE")
-	if storeURL == "" {
-		storeURL = c.String("store")
+	// Nix's order: a store setting (nix.conf, NIX_CONFIG) wins; NIX_REMOTE
+	// only decides what "auto" means.
+	storeURL := c.String("store")
+	if storeURL == "" || storeURL == "auto" {
+		storeURL = a.Getenv("NIX_REMOTE")
 	}
 	stateDir := a.Getenv("NIX_STATE_DIR")
 	if stateDir == "" {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -100,7 +101,18 @@ func (e *QueryError) Error() string {
 // /api/v1/query. A scalar or string result is returned as a one-sample
 // vector; a matrix is an error (instant queries never return one).
 func (p *Prometheus) Instant(promql string) (model.Vector, error) {
-	resp, err := p.Client.PostForm(p.URL+"/api/v1/query", url.Values{"query": {promql}})
+	return p.InstantAt(promql, time.Time{})
+}
+
+// InstantAt runs an instant query evaluated at the instant at (to the
+// millisecond), so time() in it is known to the caller; the zero time
+// means now.
+func (p *Prometheus) InstantAt(promql string, at time.Time) (model.Vector, error) {
+	form := url.Values{"query": {promql}}
+	if !at.IsZero() {
+		form.Set("time", strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64))
+	}
+	resp, err := p.Client.PostForm(p.URL+"/api/v1/query", form)
 	if err != nil {
 		return nil, fmt.Errorf("query %q: %w", promql, err)
 	}

@@ -22,15 +22,13 @@
 package exposition
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
 
-	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
+	"github.com/voidnxsec/nixops-actions/pkg/metricfile"
 )
 
 // Prefix starts every metric name.
@@ -72,26 +70,16 @@ func Write(w io.Writer, r *dora.Report) error {
 	if err != nil {
 		return err
 	}
-	families, err := reg.Gather()
-	if err != nil {
-		return err
-	}
-	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, f := range families {
-		if err := enc.Encode(f); err != nil {
-			return err
-		}
-	}
-	return nil
+	return metricfile.Encode(w, reg)
 }
 
 // WriteFile writes the exposition of r to path, whole or not at all.
 func WriteFile(path string, r *dora.Report) error {
-	var buf bytes.Buffer
-	if err := Write(&buf, r); err != nil {
+	reg, err := Registry(r)
+	if err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
-	return atomicfile.Write(path, buf.Bytes(), 0o644)
+	return metricfile.WriteFile(path, reg)
 }
 
 func list(r *dora.Report) []series {

@@ -39,10 +39,16 @@ func ParseVersion(out string) (Version, error) {
 	}
 	m := all[len(all)-1]
 	v := Version{Raw: raw, Lix: strings.Contains(raw, "Lix")}
-	v.Major, _ = strconv.Atoi(m[1])
-	v.Minor, _ = strconv.Atoi(m[2])
+	var errs [3]error
+	v.Major, errs[0] = strconv.Atoi(m[1])
+	v.Minor, errs[1] = strconv.Atoi(m[2])
 	if m[3] != "" {
-		v.Patch, _ = strconv.Atoi(m[3])
+		v.Patch, errs[2] = strconv.Atoi(m[3])
+	}
+	for _, err := range errs {
+		if err != nil { // a number too large for an int
+			return Version{}, fmt.Errorf("the version number in `nix --version` output %q is out of range", raw)
+		}
 	}
 	return v, nil
 }

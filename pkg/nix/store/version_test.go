@@ -53,3 +53,29 @@ func joinWords(w []string) string {
 	}
 	return s
 }
+
+// FuzzParseVersion: whatever `nix --version` prints, ParseVersion returns a
+// version or an error, never a panic, and a version it returns reads back
+// the same from Nix's own format.
+func FuzzParseVersion(f *testing.F) {
+	for _, s := range []string{"nix (Nix) 2.8.0\n", "nix (Nix) 2.34.8\nSystem type: x86_64-linux\n", "nix (Lix, like Nix) 2.91.1",
+		"nix (Nix) 2.15pre20230101_abc", "nix (Determinate Nix 3.8.2) 2.30.1", "nix (Nix) 2.99999999999999999999.1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, out string) {
+		v, err := ParseVersion(out)
+		if err != nil {
+			return
+		}
+		back, err := ParseVersion("nix (Nix) " + v.String())
+		if err != nil || back.Major != v.Major || back.Minor != v.Minor || back.Patch != v.Patch {
+			t.Fatalf("%q parsed as %s, which reads back as %+v, %v", out, v, back, err)
+		}
+	})
+}
+
+func TestParseVersionOutOfRange(t *testing.T) {
+	if v, err := ParseVersion("nix (Nix) 2.99999999999999999999.1"); err == nil {
+		t.Errorf("a minor version too large for an int parsed as %s", v)
+	}
+}

@@ -12,14 +12,12 @@
 package exposition
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
 
-	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
+	"github.com/voidnxsec/nixops-actions/pkg/metricfile"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -59,27 +57,14 @@ func Write(w io.Writer, s sbom.Stats) error {
 	if err != nil {
 		return err
 	}
-	families, err := reg.Gather()
-	if err != nil {
-		return err
-	}
-	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, f := range families {
-		if err := enc.Encode(f); err != nil {
-			return err
-		}
-	}
-	return nil
+	return metricfile.Encode(w, reg)
 }
 
 // WriteFile writes the exposition of s to path, whole or not at all.
 func WriteFile(path string, s sbom.Stats) error {
-	var buf bytes.Buffer
-	if err := Write(&buf, s); err != nil {
+	reg, err := Registry(s)
+	if err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
-	if err := atomicfile.Write(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return metricfile.WriteFile(path, reg)
 }

@@ -6,8 +6,10 @@ package summary
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/voidnxsec/nixops-actions/pkg/markdown"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
@@ -19,25 +21,39 @@ const LargestPaths = 10
 // documents written, by format.
 func Markdown(target string, scope sbom.Scope, s sbom.Stats, files map[sbom.Format]string) string {
 	var w strings.Builder
-	fmt.Fprintf(&w, "## SBOM of `%s` (%s closure)\n\n", target, scope)
-	fmt.Fprintf(&w, "| components | store paths | embedded packages | closure size |\n|---:|---:|---:|---:|\n| %d | %d | %d | %s |\n\n",
-		s.Components, s.StorePaths, s.Embedded, humanBytes(s.ClosureBytes))
-	w.WriteString("### Licenses\n\n| license | store paths |\n|---|---:|\n")
+	fmt.Fprintf(&w, "## SBOM of %s (%s closure)\n\n", markdown.Code(target), scope)
+	counts := markdown.NewTable(markdown.Column{Name: "components", Align: markdown.Right}, markdown.Column{Name: "store paths", Align: markdown.Right},
+		markdown.Column{Name: "embedded packages", Align: markdown.Right}, markdown.Column{Name: "closure size", Align: markdown.Right})
+	counts.Row(strconv.Itoa(s.Components), strconv.Itoa(s.StorePaths), strconv.Itoa(s.Embedded), humanBytes(s.ClosureBytes))
+	w.WriteString(counts.String() + "\n### Licenses\n\n")
+	licenses := markdown.NewTable(markdown.Column{Name: "license"}, markdown.Column{Name: "store paths", Align: markdown.Right})
 	for _, l := range byCount(s.Licenses) {
-		fmt.Fprintf(&w, "| %s | %d |\n", l, s.Licenses[l])
+		licenses.Row(markdown.Text(l), strconv.Itoa(s.Licenses[l]))
 	}
-	w.WriteString("\n### Largest store paths\n\n| store path | NAR size |\n|---|---:|\n")
+	w.WriteString(licenses.String() + "\n### Largest store paths\n\n")
+	// One unit for the whole column, the largest path's, so the sizes line
+	// up and compare at a glance.
+	var div int64 = 1
+	unit := "B"
+	if len(s.Largest) > 0 {
+		div, unit = binaryUnit(s.Largest[0].NarSize)
+	}
+	largest := markdown.NewTable(markdown.Column{Name: "store path"}, markdown.Column{Name: "NAR size (" + unit + ")", Align: markdown.Right})
 	for _, c := range s.Largest {
-		fmt.Fprintf(&w, "| `%s` | %s |\n", c.Ref, humanBytes(c.NarSize))
+		size := strconv.FormatInt(c.NarSize, 10)
+		if div > 1 {
+			size = strconv.FormatFloat(float64(c.NarSize)/float64(div), 'f', 1, 64)
+		}
+		largest.Row(markdown.Code(c.Ref), size)
 	}
-	w.WriteString("\n### Files\n\n")
+	w.WriteString(largest.String() + "\n### Files\n\n")
 	var names []string
 	for f := range files {
 		names = append(names, string(f))
 	}
 	sort.Strings(names)
 	for _, f := range names {
-		fmt.Fprintf(&w, "- %s: `%s`\n", f, files[sbom.Format(f)])
+		fmt.Fprintf(&w, "- %s: %s\n", f, markdown.Code(files[sbom.Format(f)]))
 	}
 	return w.String()
 }
@@ -59,14 +75,21 @@ func byCount(m map[string]int) []string {
 
 // humanBytes writes n in binary units, one decimal: 1.5 MiB.
 func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
+	div, unit := binaryUnit(n)
+	if div == 1 {
 		return fmt.Sprintf("%d B", n)
 	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
+	return fmt.Sprintf("%.1f %s", float64(n)/float64(div), unit)
+}
+
+// binaryUnit is the largest binary unit n reaches, and its size.
+func binaryUnit(n int64) (int64, string) {
+	div, unit := int64(1), "B"
+	for _, u := range []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"} {
+		if n/div < 1024 {
+			break
+		}
+		div, unit = div*1024, u
 	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return div, unit
 }
