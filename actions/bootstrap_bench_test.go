@@ -72,8 +72,15 @@ func BenchmarkBootstrapSBOM(b *testing.B) {
 	for range 3 {
 		downloads = append(downloads, download())
 	}
+	// -short (CI's smoke run) checks both paths work without paying a
+	// cold build of syft's 1,600 packages: the build cache stays warm and
+	// the ratio target is not judged.
+	buildEnv := map[string]string{"ACTION_REF": "main", "GOCACHE": b.TempDir(), "RUNNER_TOOL_CACHE": b.TempDir()}
+	if testing.Short() {
+		delete(buildEnv, "GOCACHE")
+	}
 	start := time.Now()
-	r := src.bootstrap(b, name, map[string]string{"ACTION_REF": "main", "GOCACHE": b.TempDir(), "RUNNER_TOOL_CACHE": b.TempDir()})
+	r := src.bootstrap(b, name, buildEnv)
 	build := time.Since(start)
 	if r.exit != 0 || r.path() == "" {
 		b.Fatalf("source build: exit %d:\n%s", r.exit, r.log)
@@ -89,7 +96,7 @@ func BenchmarkBootstrapSBOM(b *testing.B) {
 	b.ReportMetric(ratio, "build/download")
 	b.Logf("%s to a ready binary: verified download %s (median of %d: %v), go build with a cold GOCACHE %s; ratio %.0fx",
 		name, median.Round(time.Millisecond), len(downloads), downloads, build.Round(time.Second), ratio)
-	if median > 5*time.Second || ratio < 20 {
+	if median > 5*time.Second || (ratio < 20 && !testing.Short()) {
 		b.Errorf("targets missed: the download must take under 5s (%s) and be at least 20x faster than the build (%.1fx)", median, ratio)
 	}
 }

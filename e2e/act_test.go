@@ -378,10 +378,12 @@ func read(t *testing.T, file string) string {
 	return string(b)
 }
 
-// act runs one workflow_dispatch of workflow in the fixture repo.
-func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]string) actRun {
+// act runs one workflow_dispatch of workflow in the fixture repo; extra
+// are more act flags (--env, -s).
+func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]string, extra ...string) actRun {
 	t.Helper()
 	args := append([]string{"workflow_dispatch", "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
+	args = append(args, extra...)
 	keys := make([]string, 0, len(inputs))
 	for k := range inputs {
 		keys = append(keys, k)

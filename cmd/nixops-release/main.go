@@ -6,6 +6,13 @@
 // names as flags, the one command a maintainer runs:
 //
 //	nixops-release -version v1.2.3
+//
+// Its publish stage makes that release public on GitHub (release.Publish
+// through pkg/githubapi): it pushes the tag, creates the release, uploads
+// and downloads back every asset, and only then moves vX and vX.Y. It
+// reads the repository and the API URL from the runner's context:
+//
+//	env GITHUB_REPOSITORY=owner/name "INPUT_GITHUB-TOKEN=$(gh auth token)" nixops-release -version v1.2.3 -stage publish
 package main
 
 import (
@@ -13,8 +20,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 	"github.com/voidnxsec/nixops-actions/pkg/release"
 )
 
@@ -26,6 +36,7 @@ func run(ctx context.Context, a *action.Action) error {
 	stage := in.Enum("stage", "cut", []string{"cut", "publish"}, "cut: build, commit, tag and write the notes, locally; publish: push the tag, create the GitHub release, verify the downloads, move vX and vX.Y")
 	repo := in.String("repo", ".", "the git work tree to release; it must be clean")
 	outDir := in.String("output-dir", "dist", "directory for the release's files, in <output-dir>/<version>/")
+	token := in.String("github-token", "", "token of the publish stage, with contents: write on the repository", action.Secret())
 	in.Output("commit", "the release commit, which the tag points at")
 	in.Output("assets-dir", "the directory holding the binaries, checksums.txt and notes.md")
 	in.Output("notes-file", "the release notes, Markdown")
@@ -33,7 +44,8 @@ func run(ctx context.Context, a *action.Action) error {
 		return err
 	}
 	if *stage == "publish" {
-		return errors.New(`stage "publish": not available yet: it needs the GitHub client (pkg/githubapi) to implement release.Publisher`)
+		return publish(ctx, a, release.PublishOptions{Dir: *repo, Version: *version,
+			Assets: filepath.Join(*outDir, *version), Env: os.Environ()}, *token)
 	}
 	r, err := release.Cut(ctx, release.Options{Dir: *repo, Version: *version, OutDir: *outDir,
 		Env: os.Environ(), Progress: func(s string) { a.Infof("%s", s) }})
@@ -52,10 +64,42 @@ func run(ctx context.Context, a *action.Action) error {
 	return a.AddSummary(r.Notes.Markdown())
 }
 
+// publish makes the release cut in o.Dir public in the run's repository.
+func publish(ctx context.Context, a *action.Action, o release.PublishOptions, token string) error {
+	if token == "" {
+		return &action.InputError{Input: "github-token", Err: errors.New(`stage "publish" needs a token`),
+			Accepted: "the job's ${{ github.token }} with `contents: write`"}
+	}
+	rc, err := a.Context()
+	if err != nil {
+		return err
+	}
+	repo, err := githubapi.ParseRepo(rc.Repository)
+	if err != nil {
+		return fmt.Errorf("GITHUB_REPOSITORY: %w (the runner sets it; outside one, set it to the repository to publish to)", err)
+	}
+	client, err := githubapi.New(githubapi.Options{APIURL: rc.APIURL, Token: token, UserAgent: "nixops-release",
+		HTTP:    httpclient.Options{Proxy: httpclient.ProxyFromEnv(a.Getenv)},
+		OnRetry: func(r githubapi.Retry) { a.Infof("retrying %s %s in %s: %s", r.Method, r.Path, r.Wait, r.Reason) }})
+	if err != nil {
+		return fmt.Errorf("GITHUB_API_URL: %w", err)
+	}
+	o.PushEnv = pushAuth(a, o.Env, rc.ServerURL, token)
+	p, err := release.Publish(ctx, release.GitHub{Client: client, Repo: repo}, o)
+	if err != nil {
+		return explain(err)
+	}
+	a.Infof("published %s to %s: %s", o.Version, repo, p)
+	return nil
+}
+
 // explain names the input at fault.
 func explain(err error) error {
 	var dirty *release.DirtyTreeError
+	var denied *githubapi.PermissionError
 	switch {
+	case errors.As(err, &denied):
+		return &action.InputError{Input: "github-token", Err: err}
 	case errors.Is(err, release.ErrBadVersion):
 		return &action.InputError{Input: "version", Err: err}
 	case errors.Is(err, release.ErrReleased):

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/voidnxsec/nixops-actions/internal/githubtest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
 	"github.com/voidnxsec/nixops-actions/pkg/action/actiontest"
+	"github.com/voidnxsec/nixops-actions/pkg/release"
 )
 
 // fakeSuite makes a git repository of the stand-in module pkg/release
@@ -84,7 +86,7 @@ func TestReleaseRefuses(t *testing.T) {
 		{"no-version", map[string]string{}, `input "version" is required`},
 		{"dirty", map[string]string{"version": "v1.0.0"}, `input "repo": the work tree has uncommitted changes: ?? scratch; commit or stash them`},
 		{"bad-stage", map[string]string{"version": "v1.0.0", "stage": "ship"}, `input "stage": "ship" is not one of cut, publish`},
-		{"publish", map[string]string{"version": "v1.0.0", "stage": "publish"}, `stage "publish": not available yet`},
+		{"publish-without-token", map[string]string{"version": "v1.0.0", "stage": "publish"}, `input "github-token": stage "publish" needs a token`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,5 +96,86 @@ func TestReleaseRefuses(t *testing.T) {
 				t.Errorf("exit %d, want 1 and %q:\n%s", code, tc.want, r.Log())
 			}
 		})
+	}
+}
+
+// git runs git in dir.
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestPublish runs the publish stage against the OpenAPI-checked fake
+// GitHub, with the repository and API URL from the runner's variables:
+// the tag reaches the remote, the release gets every asset, v1 and v1.0
+// point at the release commit, and the token is masked and never shown.
+func TestPublish(t *testing.T) {
+	repo := fakeSuite(t)
+	origin := t.TempDir()
+	git(t, origin, "init", "-q", "--bare")
+	git(t, repo, "remote", "add", "origin", origin)
+	out := t.TempDir()
+	// One platform keeps the build short; the stage publishes what the
+	// cut made, whatever its platforms.
+	res, err := release.Cut(context.Background(), release.Options{Dir: repo, Version: "v1.0.0", OutDir: out,
+		Env: os.Environ(), Platforms: []release.Platform{{OS: "linux", Arch: "amd64"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := githubtest.New(t)
+	r := actiontest.New(t, map[string]string{"version": "v1.0.0", "stage": "publish", "repo": repo, "output-dir": out, "github-token": srv.Token})
+	r.Env["GITHUB_REPOSITORY"] = srv.Owner + "/" + srv.Name
+	r.Env["GITHUB_API_URL"] = srv.URL
+	if code := r.Run(context.Background(), run); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, r.Log())
+	}
+	log := r.Log()
+	if !strings.HasPrefix(log, "::add-mask::"+srv.Token+"\n") || strings.Count(log, srv.Token) != 1 {
+		t.Errorf("the token is not masked first and only:\n%s", log)
+	}
+	if !strings.Contains(log, "published v1.0.0 to octo-org/hello-world: 3 assets verified at "+res.Commit+"; moved: v1, v1.0") {
+		t.Errorf("log:\n%s", log)
+	}
+	if got := git(t, origin, "rev-parse", "v1.0.0^{commit}"); got != res.Commit {
+		t.Errorf("origin's v1.0.0 is %s, want %s", got, res.Commit)
+	}
+	srv.Lock()
+	defer srv.Unlock()
+	if len(srv.Releases) != 1 || len(srv.Releases[0].Assets) != 3 || srv.Refs["tags/v1"] != res.Commit || srv.Refs["tags/v1.0"] != res.Commit {
+		t.Errorf("releases %+v, refs %v", srv.Releases, srv.Refs)
+	}
+}
+
+// TestPublishRefused: a token without contents: write is named as the
+// input at fault, with the permission to grant, and nothing is released.
+func TestPublishRefused(t *testing.T) {
+	repo := fakeSuite(t)
+	origin := t.TempDir()
+	git(t, origin, "init", "-q", "--bare")
+	git(t, repo, "remote", "add", "origin", origin)
+	out := t.TempDir()
+	if _, err := release.Cut(context.Background(), release.Options{Dir: repo, Version: "v1.0.0", OutDir: out,
+		Env: os.Environ(), Platforms: []release.Platform{{OS: "linux", Arch: "amd64"}}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := githubtest.New(t)
+	srv.ReadOnly = true
+	r := actiontest.New(t, map[string]string{"version": "v1.0.0", "stage": "publish", "repo": repo, "output-dir": out, "github-token": srv.Token})
+	r.Env["GITHUB_REPOSITORY"] = srv.Owner + "/" + srv.Name
+	r.Env["GITHUB_API_URL"] = srv.URL
+	want := `::error::input "github-token": creating the release v1.0.0: create the release: GitHub refused (Resource not accessible by integration): the workflow or job must grant ` + "`contents: write`"
+	if code := r.Run(context.Background(), run); code != 1 || !strings.Contains(r.Log(), want) {
+		t.Errorf("exit %d, want 1 and %q:\n%s", code, want, r.Log())
+	}
+	srv.Lock()
+	defer srv.Unlock()
+	if len(srv.Releases) != 0 || len(srv.Refs) != 0 {
+		t.Errorf("releases %+v, refs %v", srv.Releases, srv.Refs)
 	}
 }

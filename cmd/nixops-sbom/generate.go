@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,17 +10,19 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/closure"
 	"github.com/voidnxsec/nixops-actions/pkg/embedded"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storedb"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
 
 // generate reads the closure from the store, scans it for embedded
 // packages when asked, and returns the valid BOM.
 func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, error) {
-	opts := []store.Option{store.WithGetenv(a.Getenv)}
+	opts := []store.Option{store.WithGetenv(a.Getenv), store.WithSourceReport(func(src store.Source) { logSource(a, src) })}
 	if cfg.nixStore != "" {
 		opts = append(opts, store.WithStore(cfg.nixStore))
 	}
-	st := store.New(opts...)
+	st := store.New(append(opts, cfg.storeOptions...)...)
+	defer st.Close()
 	v, err := st.Version(ctx)
 	if err != nil {
 		return nil, err
@@ -53,4 +56,19 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	}
 	b.Timestamp, b.ToolName, b.ToolVersion = cfg.timestamp, "nixops-sbom", version
 	return b, sbom.Validate(b)
+}
+
+// logSource says where the paths' metadata comes from: the store database,
+// or Nix's CLI and why. A schema this version does not know is worth a
+// notice: a newer Nix, whose database a newer nixops-sbom reads faster.
+func logSource(a *action.Action, src store.Source) {
+	if src.Database != "" {
+		a.Infof("reading the store database %s", src.Database)
+		return
+	}
+	var se *storedb.SchemaError
+	if errors.As(src.Reason, &se) {
+		a.Noticef("the Nix store database is not in a form this version reads, so nix path-info is asked instead (slower): %v", src.Reason)
+	}
+	a.Infof("asking nix path-info (%v)", src.Reason)
 }

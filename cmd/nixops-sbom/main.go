@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/summary"
@@ -18,12 +19,17 @@ var version = "dev"
 
 func main() { action.Main(run) }
 
-func run(ctx context.Context, a *action.Action) error {
+func run(ctx context.Context, a *action.Action) error { return runWith(ctx, a) }
+
+// runWith is the step with extra store options, for tests to compare the
+// ways of reading the store.
+func runWith(ctx context.Context, a *action.Action, storeOpts ...store.Option) error {
 	tuneGC(a.Getenv)
 	cfg, err := parseInputs(a)
 	if err != nil {
 		return err
 	}
+	cfg.storeOptions = storeOpts
 	b, err := generate(ctx, a, cfg)
 	if err != nil {
 		return explain(err)
@@ -48,7 +54,13 @@ func run(ctx context.Context, a *action.Action) error {
 	if err := a.SetOutputs(outs...); err != nil {
 		return err
 	}
-	return a.AddSummary(summary.Markdown(b.Target, cfg.scope, stats, files))
+	if err := a.AddSummary(summary.Markdown(b.Target, cfg.scope, stats, files)); err != nil {
+		return err
+	}
+	if cfg.snapshot != nil {
+		return cfg.snapshot.submit(ctx, a, b)
+	}
+	return nil
 }
 
 func parseInputs(a *action.Action) (*config, error) {
@@ -61,15 +73,21 @@ func parseInputs(a *action.Action) (*config, error) {
 	meta := in.Bool("meta", true, "for a flake target, also read meta.* (licenses, homepage, CPE) in the same evaluation")
 	workers := in.Int("workers", 0, "parallel workers for the embedded scan (0: one per CPU)")
 	nixStore := in.String("nix-store", "", "Nix store to query (passed as --store); empty: the default store")
+	snap := declareSnapshotInputs(in)
 	for _, f := range sbom.Formats {
 		in.Output(string(f), "path of the "+string(f)+" document, when that format was asked for")
 	}
 	in.Output("components", "number of components, embedded packages included")
 	in.Output("closure-bytes", "sum of the NAR sizes of the store paths that exist")
 	in.Output("metrics-file", "path of sbom.prom")
-	if err := in.Parse(); err != nil {
+	err := in.Parse()
+	if err != nil {
 		return nil, err
 	}
 	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore}
-	return cfg, cfg.check(a.Getenv, *formats)
+	if err := cfg.check(a.Getenv, *formats); err != nil {
+		return nil, err
+	}
+	cfg.snapshot, err = snap.plan(a)
+	return cfg, err
 }

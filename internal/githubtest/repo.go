@@ -32,6 +32,7 @@ type Repo struct {
 	Refs      map[string]string // "heads/main" -> SHA
 
 	apiURL, uploadURL string
+	storage           *storage
 }
 
 // Comment is an issue or pull-request comment.
@@ -130,6 +131,7 @@ func (r *Repo) handle(login, op string, params map[string]string, c *Call) Respo
 		"repos/list-release-assets":                   r.listAssets,
 		"repos/delete-release-asset":                  r.deleteAsset,
 		"repos/upload-release-asset":                  r.uploadAsset,
+		"repos/get-release-asset":                     r.getAsset,
 		"git/update-ref":                              r.updateRef,
 		"git/create-ref":                              r.createRef,
 	}[op]
@@ -385,6 +387,26 @@ func (r *Repo) uploadAsset(login string, p map[string]string, c *Call) Response 
 	a := &Asset{ID: r.nextID, Name: name, ContentType: c.Header.Get("Content-Type"), Data: c.Body}
 	rel.Assets = append(rel.Assets, a)
 	return Response{Status: http.StatusCreated, Body: r.assetJSON(login, a)}
+}
+
+// getAsset answers with the asset's description, or, asked for its
+// content (Accept: application/octet-stream), as github.com does: a 302
+// to a signed URL on another host, which the client must fetch without
+// its token.
+func (r *Repo) getAsset(login string, p map[string]string, c *Call) Response {
+	id, _ := strconv.ParseInt(p["asset_id"], 10, 64)
+	for _, rel := range r.Releases {
+		for _, a := range rel.Assets {
+			if a.ID != id {
+				continue
+			}
+			if c.Header.Get("Accept") == "application/octet-stream" {
+				return Response{Status: http.StatusFound, Header: location(r.storage.signedURL(a))}
+			}
+			return Response{Status: http.StatusOK, Body: r.assetJSON(login, a)}
+		}
+	}
+	return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 }
 
 func (r *Repo) updateRef(_ string, p map[string]string, c *Call) Response {

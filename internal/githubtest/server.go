@@ -97,7 +97,17 @@ func New(t testing.TB) *Server {
 	s.URL = s.srv.URL + apiRoot
 	s.Repo.uploadURL = s.srv.URL + uploadRoot
 	s.Repo.apiURL = s.URL
+	s.Repo.storage = newStorage(t, s.Repo)
 	return s
+}
+
+// ServeInstead makes the asset host serve data for every download of the
+// asset called name, whatever was uploaded: a release tampered with after
+// its upload.
+func (s *Server) ServeInstead(name string, data []byte) {
+	s.Repo.mu.Lock()
+	defer s.Repo.mu.Unlock()
+	s.Repo.storage.instead[name] = data
 }
 
 // Fail makes the next requests to operation get the responses rs, in

@@ -107,3 +107,48 @@ func TestServerReports(t *testing.T) {
 		}
 	}
 }
+
+// TestAssetHost: a download is redirected to the asset host, which serves
+// signed URLs only and reports a token that follows the redirect (Go's
+// client copies Authorization to a redirect on the same host name).
+func TestAssetHost(t *testing.T) {
+	rec := &recorder{TB: t}
+	s := New(rec)
+	relID := s.AddRelease("v1.0.0", map[string]string{"a.bin": "content"})
+	s.Lock()
+	id := s.Releases[0].Assets[0].ID
+	s.Unlock()
+	u := fmt.Sprintf("%s/repos/%s/%s/releases/assets/%d", s.URL, s.Owner, s.Name, id)
+
+	get := func(url string, token bool) (int, string) {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Accept", "application/octet-stream")
+		if token {
+			req.Header.Set("Authorization", "Bearer "+s.Token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
+	}
+	if code, body := get(u, true); code != 200 || body != "content" {
+		t.Errorf("download: %d %q", code, body)
+	}
+	if errs := rec.take(); len(errs) != 1 || !strings.Contains(errs[0], "the token left the API host") {
+		t.Errorf("reports %q, want the leaked token", errs)
+	}
+	loc := s.Repo.storage.signedURL(&Asset{ID: id, Name: "a.bin"})
+	if code, _ := get(strings.Split(loc, "?")[0], false); code != http.StatusForbidden {
+		t.Errorf("unsigned URL: %d", code)
+	}
+	s.ServeInstead("a.bin", []byte("tampered"))
+	if code, body := get(loc, false); code != 200 || body != "tampered" {
+		t.Errorf("tampered download: %d %q", code, body)
+	}
+	if errs := rec.take(); len(errs) > 0 || relID == 0 {
+		t.Errorf("reports %q", errs)
+	}
+}

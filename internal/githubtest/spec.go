@@ -31,6 +31,7 @@ var served = []string{
 	"dependency-graph/create-repository-snapshot",
 	"repos/get-release-by-tag", "repos/create-release",
 	"repos/list-release-assets", "repos/delete-release-asset", "repos/upload-release-asset",
+	"repos/get-release-asset",
 	"git/update-ref", "git/create-ref",
 }
 

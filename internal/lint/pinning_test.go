@@ -22,7 +22,7 @@ var (
 	persistFalse   = regexp.MustCompile(`persist-credentials:\s*['"]?false\b`)
 	// A step that does push says so: true, with the reason in a comment.
 	persistWhy = regexp.MustCompile(`persist-credentials:\s*['"]?true['"]?\s*#\s*\S`)
-	fence          = regexp.MustCompile("^\\s*(```|~~~)")
+	fence      = regexp.MustCompile("^\\s*(```|~~~)")
 )
 
 // usesRef is one `uses:` of a workflow, action or README example.

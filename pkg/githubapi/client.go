@@ -69,8 +69,11 @@ type Options struct {
 
 // Client is a GitHub API client for one token.
 type Client struct {
-	gh   *github.Client
-	fork bool
+	gh *github.Client
+	// storage fetches release assets from where the API redirects their
+	// downloads: the same connections and retries, but no token.
+	storage *http.Client
+	fork    bool
 }
 
 // Repo is a repository, as owner and name.
@@ -113,7 +116,8 @@ func New(opts Options) (*Client, error) {
 	if opts.UserAgent != "" {
 		gh.UserAgent = opts.UserAgent
 	}
-	return &Client{gh: gh, fork: opts.ReadOnlyFork}, nil
+	storage := &http.Client{Transport: rt, CheckRedirect: httpclient.RefuseDowngrade}
+	return &Client{gh: gh, storage: storage, fork: opts.ReadOnlyFork}, nil
 }
 
 // roots parses the API and upload roots, each with the trailing slash

@@ -109,15 +109,7 @@ func (c *Client) ReplaceAsset(ctx context.Context, repo Repo, releaseID int64, p
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op.name, err)
 	}
-	var old *github.ReleaseAsset
-	err = eachPage(ctx, func(ctx context.Context, o github.ListOptions) ([]*github.ReleaseAsset, *github.Response, error) {
-		return c.gh.Repositories.ListReleaseAssets(ctx, repo.Owner, repo.Name, releaseID, &o)
-	}, func(a *github.ReleaseAsset) bool {
-		if a.GetName() == name {
-			old = a
-		}
-		return old == nil
-	})
+	old, err := c.findAsset(ctx, repo, releaseID, name)
 	if err != nil {
 		return nil, c.wrap(op, err)
 	}

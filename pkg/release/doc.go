@@ -2,7 +2,8 @@
 // it builds every cmd/nixops-* binary for linux and darwin on amd64 and
 // arm64, reproducibly, records their SHA-256 in actions/checksums.txt in a
 // commit of its own, tags that commit, and writes the release notes. Publish
-// then hands the result to GitHub through a Publisher.
+// then hands the result to GitHub through a Publisher: GitHub, on the
+// project's client pkg/githubapi.
 //
 // # The release commit
 //

@@ -53,6 +53,10 @@ type PublishOptions struct {
 	Assets  string   // the directory Cut filled (OutDir/<version>)
 	Remote  string   // where the tag is pushed; default "origin"
 	Env     []string // for git; nil: the process's
+	// PushEnv is added to Env for the push alone: the credentials of the
+	// remote (git configuration in GIT_CONFIG_* variables), which no other
+	// git command needs to see.
+	PushEnv []string
 }
 
 // Published is what Publish did.
@@ -89,7 +93,7 @@ func Publish(ctx context.Context, p Publisher, o PublishOptions) (*Published, er
 	if err := verifyLocal(o.Assets, want); err != nil {
 		return nil, err
 	}
-	if _, err := g.run(ctx, nil, "push", o.Remote, "refs/tags/"+string(v)+":refs/tags/"+string(v)); err != nil {
+	if _, err := g.run(ctx, o.PushEnv, "push", o.Remote, "refs/tags/"+string(v)+":refs/tags/"+string(v)); err != nil {
 		return nil, err
 	}
 	if out.Assets, err = upload(ctx, p, v, o.Assets, want); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,10 +18,30 @@ import (
 )
 
 // PathInfo returns the metadata of paths (with recursive, of their
-// closures). A .drv path means the derivation file itself in every Nix
-// version (2.8 would otherwise answer for its outputs). A missing path comes
-// back with Valid false, except with recursive, where Nix fails.
+// closures), sorted by path, each once. A .drv path means the derivation
+// file itself in every Nix version (2.8 would otherwise answer for its
+// outputs). A missing path comes back with Valid false, except with
+// recursive, where Nix fails. The store database answers where it can be
+// read (see WithSourceReport), else Nix's CLI, with the same Infos: NAR
+// hashes in SRI form, no signatures as nil.
 func (s *Store) PathInfo(ctx context.Context, paths []string, recursive bool) ([]pathinfo.Info, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	if infos, ok, err := s.pathInfoFromDB(ctx, paths, recursive); ok {
+		return infos, err
+	}
+	infos, err := s.pathInfoCLI(ctx, paths, recursive)
+	if err != nil {
+		return nil, err
+	}
+	// Batches come one after the other, and .drv paths after the rest.
+	slices.SortFunc(infos, func(a, b pathinfo.Info) int { return strings.Compare(a.Path, b.Path) })
+	return infos, nil
+}
+
+// pathInfoCLI is PathInfo through `nix path-info`.
+func (s *Store) pathInfoCLI(ctx context.Context, paths []string, recursive bool) ([]pathinfo.Info, error) {
 	v, err := s.Version(ctx)
 	if err != nil {
 		return nil, err
@@ -96,6 +117,10 @@ func (s *Store) collectPathInfo(ctx context.Context, v Version, args, paths []st
 			return fmt.Errorf("nix %s printed JSON we cannot read: %w", v, err)
 		}
 		for _, in := range infos {
+			// 2.23 and later print "signatures": [] where 2.8 prints none.
+			if len(in.Signatures) == 0 {
+				in.Signatures = nil
+			}
 			got.add(in)
 		}
 		return nil

@@ -51,6 +51,11 @@ type Store struct {
 	once    sync.Once
 	version Version
 	verErr  error
+
+	noDB   bool
+	report func(Source)
+	dbMu   sync.Mutex
+	dbs    dbState
 }
 
 // Option configures a Store.

@@ -348,7 +348,7 @@ func TestBatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(log)
-			s := New(WithNix(dir), WithStore(f.storeURI), WithBatch(tt.batch))
+			s := New(WithNix(dir), WithStore(f.storeURI), WithBatch(tt.batch), WithoutDatabase())
 			infos, err := s.PathInfo(context.Background(), closure, false)
 			if err != nil {
 				t.Fatal(err)

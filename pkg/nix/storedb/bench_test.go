@@ -1,10 +1,11 @@
-package storedb
+package storedb_test
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storedb"
 	"io"
 	"os"
 	"os/exec"
@@ -55,11 +56,11 @@ func chrootState(dir string) string { return filepath.Join(dir, "nix/var/nix") }
 func TestClosure10k(t *testing.T) {
 	dir := synthStore(t)
 	ctx := context.Background()
-	want, err := store.New(store.WithStore(dir)).PathInfo(ctx, []string{synthTop}, true)
+	want, err := store.New(store.WithStore(dir), store.WithoutDatabase()).PathInfo(ctx, []string{synthTop}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(ctx, chrootState(dir))
+	db, err := storedb.Open(ctx, chrootState(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestClosure10k(t *testing.T) {
 // of state directory args[0], read the closure of args[1:], print it as
 // JSON (as `nix path-info --json -r` prints its answer).
 func runClosure(args []string) int {
-	db, err := Open(context.Background(), args[0])
+	db, err := storedb.Open(context.Background(), args[0])
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%T: %v\n", err, err)
 		return 1

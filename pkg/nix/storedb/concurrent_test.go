@@ -1,4 +1,4 @@
-package storedb
+package storedb_test
 
 import (
 	"bufio"
@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storedb"
 	"io"
 	"os"
 	"os/exec"
@@ -148,7 +149,7 @@ func TestWriteTransaction(t *testing.T) {
 func testWAL(t *testing.T, f *fixture, want []pathinfo.Info, top, newPath string) {
 	ctx := context.Background()
 	state := copyState(t, f.state)
-	db := f.openState(t, state, WithBusyTimeout(2*time.Second))
+	db := f.openState(t, state, storedb.WithBusyTimeout(2*time.Second))
 	w := startWriter(t, filepath.Join(state, "db", "db.sqlite"), "EXCLUSIVE", top, newPath)
 	start := time.Now()
 	got, err := db.PathInfo(ctx, []string{top}, true)
@@ -177,12 +178,12 @@ func testRollbackJournal(t *testing.T, f *fixture, want []pathinfo.Info, top, ne
 	file := filepath.Join(state, "db", "db.sqlite")
 	setJournalMode(t, file, "DELETE")
 	const timeout = time.Second
-	db := f.openState(t, state, WithBusyTimeout(timeout))
+	db := f.openState(t, state, storedb.WithBusyTimeout(timeout))
 	w := startWriter(t, file, "EXCLUSIVE", top, newPath)
 	start := time.Now()
 	_, err := db.PathInfo(ctx, []string{top}, true)
 	d := time.Since(start)
-	if !errors.Is(err, ErrBusy) {
+	if !errors.Is(err, storedb.ErrBusy) {
 		t.Fatalf("reading beside an exclusive lock: err = %v, want ErrBusy", err)
 	}
 	// Generous above: two cores shared by many test processes.
@@ -196,9 +197,9 @@ func testRollbackJournal(t *testing.T, f *fixture, want []pathinfo.Info, top, ne
 	}
 }
 
-func (f *fixture) openState(t *testing.T, state string, opts ...Option) *DB {
+func (f *fixture) openState(t *testing.T, state string, opts ...storedb.Option) *storedb.DB {
 	t.Helper()
-	db, err := Open(context.Background(), state, opts...)
+	db, err := storedb.Open(context.Background(), state, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +276,7 @@ func TestNothingWritten(t *testing.T) {
 		t.Fatal("the killed writer left an empty write-ahead log: nothing to read from it")
 	}
 
-	db, err := Open(ctx, state)
+	db, err := storedb.Open(ctx, state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +287,8 @@ func TestNothingWritten(t *testing.T) {
 	if !slices.Contains(index(got)[top].References, newPath) {
 		t.Errorf("the commit in the write-ahead log was not read: top references %v", index(got)[top].References)
 	}
-	_, err = db.sql.ExecContext(ctx, "DELETE FROM Refs")
-	if code, ok := sqliteCode(err); !ok || code != sqlite3.SQLITE_READONLY {
+	_, err = storedb.SQL(db).ExecContext(ctx, "DELETE FROM Refs")
+	if code, ok := storedb.SQLiteCode(err); !ok || code != sqlite3.SQLITE_READONLY {
 		t.Errorf("a write through the connection: err = %v, want SQLITE_READONLY", err)
 	}
 	if err := db.Close(); err != nil {
@@ -334,7 +335,7 @@ func TestConcurrentNix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const timeout = DefaultBusyTimeout
+	const timeout = storedb.DefaultBusyTimeout
 	db := f.open(t)
 	dir := t.TempDir()
 	// One shell runs the loop: each nix-store --add is a write
@@ -379,7 +380,7 @@ func (f *fixture) countPaths(t *testing.T) int {
 	t.Helper()
 	db := f.open(t)
 	var n int
-	if err := db.sql.QueryRow("SELECT count(*) FROM ValidPaths").Scan(&n); err != nil {
+	if err := storedb.SQL(db).QueryRow("SELECT count(*) FROM ValidPaths").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

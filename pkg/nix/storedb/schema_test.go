@@ -1,9 +1,10 @@
-package storedb
+package storedb_test
 
 import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storedb"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,8 +22,8 @@ func TestSchema(t *testing.T) {
 	tests := []struct {
 		name    string
 		change  func(t *testing.T, db string)
-		want    string // "schema" (*SchemaError), "missing" (*OpenError, fs.ErrNotExist), "open" (*OpenError)
-		version string // for a *SchemaError
+		want    string // "schema" (*storedb.SchemaError), "missing" (*storedb.OpenError, fs.ErrNotExist), "open" (*storedb.OpenError)
+		version string // for a *storedb.SchemaError
 	}{
 		{"newer", writeSchema("11"), "schema", "11"},
 		{"older", writeSchema("7\n"), "schema", "7"},
@@ -38,13 +39,13 @@ func TestSchema(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			state := copyState(t, f.state)
 			tt.change(t, filepath.Join(state, "db"))
-			db, err := Open(context.Background(), state)
+			db, err := storedb.Open(context.Background(), state)
 			if err == nil {
 				db.Close()
 				t.Fatal("Open accepted it")
 			}
-			var se *SchemaError
-			var oe *OpenError
+			var se *storedb.SchemaError
+			var oe *storedb.OpenError
 			switch tt.want {
 			case "schema":
 				if !errors.As(err, &se) || se.Version != tt.version {
@@ -77,19 +78,19 @@ func TestSchemaOfThisNix(t *testing.T) {
 	}
 	t.Logf("schema file of the Nix under test: %q", data)
 	if strings.TrimSpace(string(data)) != "10" {
-		t.Errorf("Nix wrote schema version %q, this package reads %d", data, SchemaVersion)
+		t.Errorf("Nix wrote schema version %q, this package reads %d", data, storedb.SchemaVersion)
 	}
 	db := f.open(t)
 	var tables string
 	q := `SELECT group_concat(m.name || '(' || (SELECT group_concat(name, ',') FROM pragma_table_info(m.name)) || ')', ' ')
 		FROM sqlite_master m WHERE m.type = 'table'`
-	if err := db.sql.QueryRow(q).Scan(&tables); err != nil {
+	if err := storedb.SQL(db).QueryRow(q).Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("tables: %s", tables)
 	if strings.Contains(tables, "SchemaMigrations(") {
 		var migrations sql.NullString
-		if err := db.sql.QueryRow(`SELECT group_concat(migration, ' ') FROM SchemaMigrations`).Scan(&migrations); err != nil {
+		if err := storedb.SQL(db).QueryRow(`SELECT group_concat(migration, ' ') FROM SchemaMigrations`).Scan(&migrations); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("migrations: %q", migrations.String)
@@ -154,10 +155,10 @@ func TestDirectoryName(t *testing.T) {
 	if err := os.Rename(copyState(t, f.state), state); err != nil {
 		t.Fatal(err)
 	}
-	if got := dsn(filepath.Join(state, "db", "db.sqlite"), DefaultBusyTimeout); strings.Count(got, "?") != 1 || strings.Contains(got, "#") {
+	if got := storedb.DSN(filepath.Join(state, "db", "db.sqlite"), storedb.DefaultBusyTimeout); strings.Count(got, "?") != 1 || strings.Contains(got, "#") {
 		t.Errorf("dsn = %q: the name is not escaped", got)
 	}
-	db, err := Open(context.Background(), state)
+	db, err := storedb.Open(context.Background(), state)
 	if err != nil {
 		t.Fatal(err)
 	}

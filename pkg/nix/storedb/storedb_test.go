@@ -1,9 +1,10 @@
-package storedb
+package storedb_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/voidnxsec/nixops-actions/pkg/nix/storedb"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -112,10 +113,11 @@ func newFixture(t *testing.T, dir string) *fixture {
 	return f
 }
 
-// client is the CLI client of the fixture's store, logging to t.
+// client is the CLI client of the fixture's store, logging to t; it
+// never reads the database, being the oracle of this package's answers.
 func (f *fixture) client(t *testing.T) *store.Store {
 	return store.New(store.WithNix(filepath.Dir(f.nix)), store.WithStore(f.uri),
-		store.WithOptions("sandbox", "false", "substituters", ""), store.WithStderr(logWriter{t}))
+		store.WithOptions("sandbox", "false", "substituters", ""), store.WithStderr(logWriter{t}), store.WithoutDatabase())
 }
 
 // sign signs paths with a fresh key named name.
@@ -135,9 +137,9 @@ func (f *fixture) run(t *testing.T, prog string, args ...string) string {
 	return testenv.Run(t, filepath.Join(filepath.Dir(f.nix), prog), args...)
 }
 
-func (f *fixture) open(t *testing.T, opts ...Option) *DB {
+func (f *fixture) open(t *testing.T, opts ...storedb.Option) *storedb.DB {
 	t.Helper()
-	db, err := Open(context.Background(), f.state, opts...)
+	db, err := storedb.Open(context.Background(), f.state, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +233,7 @@ func jsonString(v any) string {
 
 // checkExtras compares what Objects adds to pathinfo.Info with the
 // registrationTime and ultimate fields `nix path-info --json` prints.
-func (f *fixture) checkExtras(t *testing.T, db *DB, paths []string, recursive bool) {
+func (f *fixture) checkExtras(t *testing.T, db *storedb.DB, paths []string, recursive bool) {
 	t.Helper()
 	objs, err := db.Objects(context.Background(), paths, recursive)
 	if err != nil {
@@ -318,12 +320,12 @@ func (f *fixture) printedExtras(t *testing.T, paths []string, recursive bool) ma
 // checkCoverage makes sure the comparison saw every kind of field: a
 // self-reference, both fixed-output kinds, a text CA, no deriver,
 // several signatures, an output nothing refers to, a build-only input.
-func (f *fixture) checkCoverage(t *testing.T, db *DB) {
+func (f *fixture) checkCoverage(t *testing.T, db *storedb.DB) {
 	objs, err := db.Objects(context.Background(), []string{f.out["top.out"]}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]Object{}
+	byName := map[string]storedb.Object{}
 	for _, o := range objs {
 		byName[strings.SplitN(filepath.Base(o.Path), "-", 2)[1]] = o
 	}
@@ -401,7 +403,7 @@ func TestMissing(t *testing.T) {
 		t.Errorf("PathInfo(missing, added, missing) = %+v", infos)
 	}
 	_, err = db.PathInfo(ctx, []string{f.added, missing}, true)
-	var ip *InvalidPathError
+	var ip *storedb.InvalidPathError
 	if !errors.As(err, &ip) || ip.Path != missing {
 		t.Errorf("closure of a missing path: err = %v, want *InvalidPathError naming it", err)
 	}

@@ -16,12 +16,12 @@ import (
 )
 
 // SettingsFrom reads the settings that choose a store from the
-// environment getenv describes (NIX_REMOTE, NIX_STORE_DIR) and from Nix's
+// environment getenv describes (NIX_REMOTE, NIX_STORE_DIR, NIX_STATE_DIR) and from Nix's
 // configuration files and NIX_CONFIG, found through it (NIX_CONF_DIR,
 // NIX_USER_CONF_FILES, XDG_CONFIG_HOME, XDG_CONFIG_DIRS, HOME). Flag is
 // left for the caller.
 func SettingsFrom(getenv func(string) string) Settings {
-	s := Settings{Remote: getenv("NIX_REMOTE"), StoreDir: cmp.Or(getenv("NIX_STORE_DIR"), getenv("NIX_STORE"))}
+	s := Settings{Remote: getenv("NIX_REMOTE"), StoreDir: cmp.Or(getenv("NIX_STORE_DIR"), getenv("NIX_STORE")), StateDir: getenv("NIX_STATE_DIR")}
 	if v, ok := (confSources{getenv}).lookup("store"); ok {
 		s.Config = &v
 	}

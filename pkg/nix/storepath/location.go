@@ -20,7 +20,14 @@ type Settings struct {
 	// StoreDir is NIX_STORE_DIR, the default store directory; "" for
 	// DefaultStoreDir.
 	StoreDir string
+	// StateDir is NIX_STATE_DIR, the default state directory of a local
+	// store without a root; "" for DefaultStateDir.
+	StateDir string
 }
+
+// DefaultStateDir is where Nix keeps the state of the machine's store
+// (its database in db/) unless NIX_STATE_DIR or the store says otherwise.
+const DefaultStateDir = "/nix/var/nix"
 
 // URI is the store Nix opens: --store, else the store setting, else
 // NIX_REMOTE, else "auto" (Nix's order: NIX_REMOTE is only the setting's
@@ -47,6 +54,12 @@ type Location struct {
 	// Root is the root directory of a chroot store (DIR, local?root=DIR),
 	// absolute; "" for other stores.
 	Root string
+	// StateDir is the state directory of a store on this machine, which
+	// holds its database: the state= setting, else ROOT/nix/var/nix for a
+	// chroot store, else NIX_STATE_DIR or DefaultStateDir (the daemon's
+	// too: the client finds its socket there). "" for stores only Nix
+	// reaches.
+	StateDir string
 }
 
 // Locate answers where the store that s selects keeps its files:
@@ -80,6 +93,7 @@ func Locate(s Settings) Location {
 	switch {
 	case kind == "daemon" || strings.HasPrefix(kind, "unix://"):
 		loc.RealDir = loc.StoreDir
+		loc.StateDir = filepath.Clean(cmp.Or(s.StateDir, DefaultStateDir))
 		return loc
 	case kind == "" || kind == "auto" || kind == "local":
 		loc.Root = absDir(params.Get("root"))
@@ -92,7 +106,20 @@ func Locate(s Settings) Location {
 		return loc
 	}
 	loc.RealDir = localDir(loc.StoreDir, loc.Root, params.Get("real"))
+	loc.StateDir = stateDir(loc.Root, s.StateDir, params.Get("state"))
 	return loc
+}
+
+// stateDir is the state directory of a local store, as Nix's
+// LocalFSStoreConfig defaults it (libstore/local-fs-store.hh).
+func stateDir(root, env, state string) string {
+	switch {
+	case state != "":
+		return absDir(state)
+	case root != "":
+		return filepath.Join(root, DefaultStateDir)
+	}
+	return filepath.Clean(cmp.Or(env, DefaultStateDir))
 }
 
 // localDir is where a local store with this (absolute) root and real

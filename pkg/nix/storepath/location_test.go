@@ -132,3 +132,44 @@ func TestLocationFile(t *testing.T) {
 		t.Errorf("a file of an ssh store is at %q on this machine", got)
 	}
 }
+
+// TestLocateStateDir: where the database of each kind of store is, as
+// Nix's LocalFSStoreConfig defaults the state setting.
+func TestLocateStateDir(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const std = storepath.DefaultStateDir
+	tests := []struct{ uri, env, want string }{
+		{"auto", "", std},
+		{"daemon", "", std},
+		{"daemon", "/opt/state", "/opt/state"},
+		{"auto", "/opt/state/", "/opt/state"},
+		{"local", "", std},
+		{"/tmp/chroot", "/opt/state", "/tmp/chroot/nix/var/nix"},
+		{"rel/store", "", filepath.Join(wd, "rel/store/nix/var/nix")},
+		{"local?root=/tmp/chroot", "", "/tmp/chroot/nix/var/nix"},
+		{"local:///tmp/chroot", "", "/tmp/chroot/nix/var/nix"},
+		{"local?store=/s&state=/v&log=/l", "", "/v"},
+		{"local?root=/r&state=rel", "", filepath.Join(wd, "rel")},
+		{"ssh://host", "", ""},
+		{"https://cache.nixos.org", "", ""},
+		{"file:///tmp/cache", "", ""},
+	}
+	for _, tt := range tests {
+		got := storepath.Locate(storepath.Settings{Flag: tt.uri, StateDir: tt.env}).StateDir
+		if got != tt.want {
+			t.Errorf("Locate(%q, NIX_STATE_DIR=%q).StateDir = %q, want %q", tt.uri, tt.env, got, tt.want)
+		}
+	}
+	got := storepath.SettingsFrom(func(k string) string {
+		if k == "NIX_STATE_DIR" {
+			return "/opt/state"
+		}
+		return ""
+	}).StateDir
+	if got != "/opt/state" {
+		t.Errorf("SettingsFrom: StateDir = %q, want NIX_STATE_DIR's /opt/state", got)
+	}
+}

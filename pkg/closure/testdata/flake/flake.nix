@@ -118,6 +118,16 @@
             args = [ "-c" "echo ifd > $out" ];
           };
 
+          # Sources holding an npm lock file and a Python package, as the
+          # embedded scan finds them; the app references them and greeting.
+          webapp = mk {
+            pname = "webapp";
+            version = "1.0.0";
+            name = "webapp-1.0.0";
+            site = ./webapp;
+            args = [ "-c" "echo \"serves ${greeting} from $site\" > $out" ];
+          };
+
           default = greeting;
         };
     in
