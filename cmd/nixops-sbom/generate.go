@@ -31,7 +31,7 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 
 	end := a.Group("Resolve " + cfg.target)
 	copts := closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf}
-	t, err := closure.Resolve(ctx, st, cfg.target, copts)
+	t, err := closure.ResolveFor(ctx, st, cfg.target, copts)
 	end()
 	if err != nil {
 		return nil, err

@@ -145,7 +145,7 @@ func TestClosure(t *testing.T) {
 			t.Run(string(tt.scope)+"/"+mode, func(t *testing.T) {
 				ctx := context.Background()
 				opts := closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf}
-				tgt, err := closure.Resolve(ctx, st, f.flake, opts)
+				tgt, err := closure.ResolveFor(ctx, st, f.flake, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -179,7 +179,7 @@ func TestClosure(t *testing.T) {
 func TestRuntimeMatchesNixStore(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	tgt, err := closure.Resolve(ctx, f.st, f.out, closure.Options{})
+	tgt, err := closure.Resolve(ctx, f.st, f.out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,12 +215,26 @@ func TestRuntimeMatchesNixStore(t *testing.T) {
 	}
 }
 
-// TestMetadata checks what only the Nix language knows, as flake.nix sets it.
+// TestMetadata checks what only the Nix language knows, as flake.nix sets
+// it: from the target's one evaluation (ResolveFor), and from the second
+// one Build makes for a target resolved without the walk (Resolve).
 func TestMetadata(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
 	opts := closure.Options{Scope: sbom.Both, Meta: true, Warn: t.Errorf}
-	tgt, err := closure.Resolve(ctx, f.st, f.flake, opts)
+	resolvers := map[string]func(context.Context) (*closure.Target, error){
+		"one evaluation": func(ctx context.Context) (*closure.Target, error) {
+			return closure.ResolveFor(ctx, f.st, f.flake, opts)
+		},
+		"two evaluations": func(ctx context.Context) (*closure.Target, error) { return closure.Resolve(ctx, f.st, f.flake) },
+	}
+	for name, resolve := range resolvers {
+		t.Run(name, func(t *testing.T) { checkMetadata(t, f, resolve, opts) })
+	}
+}
+
+func checkMetadata(t *testing.T, f *fixture, resolve func(context.Context) (*closure.Target, error), opts closure.Options) {
+	ctx := context.Background()
+	tgt, err := resolve(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +287,7 @@ func TestMetadataFallbacks(t *testing.T) {
 		warnings = append(warnings, fmt.Sprintf(format, args...))
 	}}
 	build := func(attr string) map[string]sbom.Component {
-		tgt, err := closure.Resolve(ctx, f.st, flake+"#"+attr, opts)
+		tgt, err := closure.ResolveFor(ctx, f.st, flake+"#"+attr, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +346,7 @@ func TestResolve(t *testing.T) {
 		{drv, false, []string{f.out}}, // greeting has one output
 	}
 	for _, tt := range tests {
-		tgt, err := closure.Resolve(ctx, f.st, tt.spec, closure.Options{})
+		tgt, err := closure.Resolve(ctx, f.st, tt.spec)
 		if err != nil {
 			t.Errorf("Resolve(%s): %v", tt.spec, err)
 			continue
@@ -356,7 +370,7 @@ func TestResolveChrootLink(t *testing.T) {
 	if err := os.Symlink(p, link); err != nil {
 		t.Fatal(err)
 	}
-	tgt, err := closure.Resolve(context.Background(), store.New(store.WithStore(root)), link, closure.Options{})
+	tgt, err := closure.Resolve(context.Background(), store.New(store.WithStore(root)), link)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,12 +396,12 @@ func TestTargetErrors(t *testing.T) {
 		{filepath.Dir(f.out) + "/not-a-store-path", nil},
 	}
 	for _, tt := range tests {
-		_, err := closure.Resolve(ctx, f.st, tt.target, closure.Options{})
+		_, err := closure.Resolve(ctx, f.st, tt.target)
 		checkTargetError(t, err, tt.target, tt.want)
 	}
 	// An evaluated target that was never built has no runtime closure.
 	unbuilt := strings.TrimSuffix(f.flake, "#default") + "#greeting-docs"
-	tgt, err := closure.Resolve(ctx, f.st, unbuilt, closure.Options{})
+	tgt, err := closure.Resolve(ctx, f.st, unbuilt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +436,7 @@ func TestImportFromDerivation(t *testing.T) {
 	gen := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd-gen.outPath"))
 	for _, scope := range []sbom.Scope{sbom.BuildTime, sbom.Runtime} {
 		opts := closure.Options{Scope: scope, Meta: true, Warn: t.Logf}
-		tgt, err := closure.Resolve(ctx, f.st, flake+"#ifd", opts)
+		tgt, err := closure.ResolveFor(ctx, f.st, flake+"#ifd", opts)
 		if err == nil {
 			_, err = closure.Build(ctx, f.st, tgt, opts)
 		}
@@ -434,7 +448,7 @@ func TestImportFromDerivation(t *testing.T) {
 	// What the action advises: build it, then give the store path.
 	nix(t, "build", "--store", f.uri, "--no-link", flake+"#ifd")
 	out := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd.outPath"))
-	tgt, err := closure.Resolve(ctx, f.st, out, closure.Options{})
+	tgt, err := closure.Resolve(ctx, f.st, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,7 +514,7 @@ func TestStructuredAttrs(t *testing.T) {
 	ctx := context.Background()
 	installable := strings.TrimSuffix(f.flake, "#default") + "#structured"
 	nix(t, "build", "--store", f.uri, "--no-link", installable)
-	tgt, err := closure.Resolve(ctx, f.st, installable, closure.Options{})
+	tgt, err := closure.Resolve(ctx, f.st, installable)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,9 +28,16 @@ type Target struct {
 }
 
 // Resolve turns a target spec (flake installable, store path, result link
-// or .drv) into store paths. It evaluates but never builds: a flake target
-// once, which also walks its meta when opts.Meta says so.
-func Resolve(ctx context.Context, st Store, spec string, opts Options) (*Target, error) {
+// or .drv) into store paths. It evaluates but never builds. A flake
+// target resolved here has no meta yet: Build with Options.Meta then
+// evaluates it a second time; ResolveFor saves that.
+func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
+	return ResolveFor(ctx, st, spec, Options{})
+}
+
+// ResolveFor is Resolve for a Build with the same opts: with opts.Meta, the
+// one evaluation of a flake target also walks its meta.
+func ResolveFor(ctx context.Context, st Store, spec string, opts Options) (*Target, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, &TargetError{Spec: spec, Err: ErrNoTarget}
 	}
