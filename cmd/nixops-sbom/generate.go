@@ -30,13 +30,14 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	a.Infof("using %s", v.Raw)
 
 	end := a.Group("Resolve " + cfg.target)
-	t, err := closure.Resolve(ctx, st, cfg.target)
+	copts := closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf}
+	t, err := closure.ResolveFor(ctx, st, cfg.target, copts)
 	end()
 	if err != nil {
 		return nil, err
 	}
 	end = a.Group(fmt.Sprintf("Read the %s closure of %s", cfg.scope, strings.Join(t.Paths, " ")))
-	b, err := closure.Build(ctx, st, t, closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf})
+	b, err := closure.Build(ctx, st, t, copts)
 	end()
 	if err != nil {
 		return nil, err

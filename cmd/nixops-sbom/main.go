@@ -70,7 +70,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	formats := in.List("format", []string{"cyclonedx-json", "spdx-json"}, "documents to write", action.AllowedValues(formatNames()...))
 	outDir := in.String("output-dir", "out", "directory for the documents and sbom.prom")
 	emb := in.Bool("embedded", true, "also list the Go, Rust, Python, npm and Java packages embedded inside store paths (syft catalogers)")
-	meta := in.Bool("meta", true, "evaluate a flake target once more for meta.* (licenses, homepage, CPE)")
+	meta := in.Bool("meta", true, "for a flake target, also read meta.* (licenses, homepage, CPE) in the same evaluation")
 	workers := in.Int("workers", 0, "parallel workers for the embedded scan (0: one per CPU)")
 	nixStore := in.String("nix-store", "", "Nix store to query (passed as --store); empty: the default store")
 	snap := declareSnapshotInputs(in)

@@ -17,7 +17,6 @@ import (
 type Store interface {
 	PathInfo(ctx context.Context, paths []string, recursive bool) ([]pathinfo.Info, error)
 	Derivations(ctx context.Context, drvPaths []string, recursive bool) (map[string]*derivation.Derivation, error)
-	DrvPath(ctx context.Context, installable string) (string, error)
 	Eval(ctx context.Context, installable, applyFn string) ([]byte, error)
 	StoreDir() string
 }
@@ -25,7 +24,8 @@ type Store interface {
 // Options say what to collect.
 type Options struct {
 	Scope sbom.Scope // runtime, buildtime or both
-	// Meta evaluates the flake once more for meta.* (licenses, homepage...).
+	// Meta walks meta.* (licenses, homepage...) of a flake target in the
+	// same evaluation that resolves it.
 	Meta bool
 	// Warn receives problems that lose some metadata but not the document.
 	Warn func(format string, args ...any)
@@ -70,11 +70,14 @@ func Build(ctx context.Context, st Store, t *Target, opts Options) (*sbom.BOM, e
 	}
 	var meta map[string]Meta
 	if opts.Meta && t.Flake {
-		m, err := evalMeta(ctx, st, t.Spec)
-		if err != nil {
-			opts.Warn("metadata of %s could not be evaluated, licenses and homepages are left out: %v", t.Spec, err)
+		meta = t.meta
+		if !t.metaDone { // resolved without the walk: a second evaluation
+			m, err := evalMeta(ctx, st, t.Spec)
+			if err != nil {
+				opts.Warn("metadata of %s could not be evaluated, licenses and homepages are left out: %v", t.Spec, err)
+			}
+			meta = m
 		}
-		meta = m
 	}
 	return g.bom(t, meta), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,11 +144,12 @@ func TestClosure(t *testing.T) {
 		for mode, st := range stores {
 			t.Run(string(tt.scope)+"/"+mode, func(t *testing.T) {
 				ctx := context.Background()
-				tgt, err := closure.Resolve(ctx, st, f.flake)
+				opts := closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf}
+				tgt, err := closure.ResolveFor(ctx, st, f.flake, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := closure.Build(ctx, st, tgt, closure.Options{Scope: tt.scope, Meta: true, Warn: t.Errorf})
+				b, err := closure.Build(ctx, st, tgt, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -213,15 +215,30 @@ func TestRuntimeMatchesNixStore(t *testing.T) {
 	}
 }
 
-// TestMetadata checks what only the Nix language knows, as flake.nix sets it.
+// TestMetadata checks what only the Nix language knows, as flake.nix sets
+// it: from the target's one evaluation (ResolveFor), and from the second
+// one Build makes for a target resolved without the walk (Resolve).
 func TestMetadata(t *testing.T) {
 	f := newFixture(t)
+	opts := closure.Options{Scope: sbom.Both, Meta: true, Warn: t.Errorf}
+	resolvers := map[string]func(context.Context) (*closure.Target, error){
+		"one evaluation": func(ctx context.Context) (*closure.Target, error) {
+			return closure.ResolveFor(ctx, f.st, f.flake, opts)
+		},
+		"two evaluations": func(ctx context.Context) (*closure.Target, error) { return closure.Resolve(ctx, f.st, f.flake) },
+	}
+	for name, resolve := range resolvers {
+		t.Run(name, func(t *testing.T) { checkMetadata(t, f, resolve, opts) })
+	}
+}
+
+func checkMetadata(t *testing.T, f *fixture, resolve func(context.Context) (*closure.Target, error), opts closure.Options) {
 	ctx := context.Background()
-	tgt, err := closure.Resolve(ctx, f.st, f.flake)
+	tgt, err := resolve(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := closure.Build(ctx, f.st, tgt, closure.Options{Scope: sbom.Both, Meta: true, Warn: t.Errorf})
+	b, err := closure.Build(ctx, f.st, tgt, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +271,52 @@ func TestMetadata(t *testing.T) {
 		if ck.got != ck.want {
 			t.Errorf("%s = %q, want %q", ck.what, ck.got, ck.want)
 		}
+	}
+}
+
+// TestMetadataFallbacks: metadata that fails in parts loses only those
+// parts (testdata/flake#brittle); metadata Nix cannot evaluate at all
+// (#aborting) loses the metadata with a warning, and the one evaluation
+// is retried without the walk so the target still resolves.
+func TestMetadataFallbacks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	flake := strings.TrimSuffix(f.flake, "#default")
+	var warnings []string
+	opts := closure.Options{Scope: sbom.BuildTime, Meta: true, Warn: func(format string, args ...any) {
+		warnings = append(warnings, fmt.Sprintf(format, args...))
+	}}
+	build := func(attr string) map[string]sbom.Component {
+		tgt, err := closure.ResolveFor(ctx, f.st, flake+"#"+attr, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := closure.Build(ctx, f.st, tgt, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return byName(b)
+	}
+	c := build("brittle")
+	checks := []struct{ what, got, want string }{
+		{"brittle licenses", licenses(c["brittle-0.1"]), "Apache-2.0"},
+		{"brittle homepage", c["brittle-0.1"].Homepage, "https://example.org/brittle"},
+		{"brittle description", c["brittle-0.1"].Description, ""},
+		{"greet-tool licenses, beside a dependency without drvPath", licenses(c["greet-tool-0.5"]), "MIT"},
+		{"warnings", strings.Join(warnings, "\n"), ""},
+	}
+	c = build("aborting")
+	checks = append(checks, []struct{ what, got, want string }{
+		{"aborting name", c["aborting-0.1"].Name, "aborting"},
+		{"aborting licenses", licenses(c["aborting-0.1"]), ""},
+	}...)
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %q, want %q", ck.what, ck.got, ck.want)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "metadata of "+flake+"#aborting") || !strings.Contains(warnings[0], "no metadata here") {
+		t.Errorf("warnings = %q, want one about the metadata of #aborting, with what Nix said", warnings)
 	}
 }
 
@@ -372,9 +435,10 @@ func TestImportFromDerivation(t *testing.T) {
 	flake := strings.TrimSuffix(f.flake, "#default")
 	gen := strings.TrimSpace(nix(t, "eval", "--store", f.uri, "--raw", flake+"#ifd-gen.outPath"))
 	for _, scope := range []sbom.Scope{sbom.BuildTime, sbom.Runtime} {
-		tgt, err := closure.Resolve(ctx, f.st, flake+"#ifd")
+		opts := closure.Options{Scope: scope, Meta: true, Warn: t.Logf}
+		tgt, err := closure.ResolveFor(ctx, f.st, flake+"#ifd", opts)
 		if err == nil {
-			_, err = closure.Build(ctx, f.st, tgt, closure.Options{Scope: scope, Meta: true, Warn: t.Logf})
+			_, err = closure.Build(ctx, f.st, tgt, opts)
 		}
 		checkTargetError(t, err, flake+"#ifd", store.ErrImportFromDerivation)
 	}

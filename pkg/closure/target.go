@@ -3,7 +3,6 @@ package closure
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,11 +21,23 @@ type Target struct {
 	// checked says Nix already found every one of Paths valid, so the
 	// runtime query need not ask again.
 	checked bool
+	// meta is what the evaluation found of meta.*, keyed by .drv path;
+	// metaDone says the walk ran (or failed with a warning).
+	meta     map[string]Meta
+	metaDone bool
 }
 
 // Resolve turns a target spec (flake installable, store path, result link
-// or .drv) into store paths. It evaluates but never builds.
+// or .drv) into store paths. It evaluates but never builds. A flake
+// target resolved here has no meta yet: Build with Options.Meta then
+// evaluates it a second time; ResolveFor saves that.
 func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
+	return ResolveFor(ctx, st, spec, Options{})
+}
+
+// ResolveFor is Resolve for a Build with the same opts: with opts.Meta, the
+// one evaluation of a flake target also walks its meta.
+func ResolveFor(ctx context.Context, st Store, spec string, opts Options) (*Target, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, &TargetError{Spec: spec, Err: ErrNoTarget}
 	}
@@ -35,12 +46,7 @@ func Resolve(ctx context.Context, st Store, spec string) (*Target, error) {
 	} else if ok {
 		return resolveStorePath(ctx, st, spec, p)
 	}
-	drv, err := st.DrvPath(ctx, spec)
-	if err != nil {
-		return nil, &TargetError{Spec: spec, Err: fmt.Errorf("%w: %w", ErrEval, err)}
-	}
-	t := &Target{Spec: spec, Flake: true, DrvPath: drv}
-	return t, outputsOf(ctx, st, t)
+	return resolveFlake(ctx, st, spec, opts)
 }
 
 // storePathOf follows a result link or reads a store path out of spec. A

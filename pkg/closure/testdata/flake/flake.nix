@@ -65,6 +65,26 @@
             };
           };
 
+          # Metadata that fails in parts, as tryEval catches it: a throwing
+          # description, and a dependency whose drvPath throws. The rest of
+          # the metadata is still found.
+          brittle = mk {
+            pname = "brittle";
+            version = "0.1";
+            name = "brittle-0.1";
+            buildInputs = [ greet-tool { type = "derivation"; name = "no-drv"; outPath = greet-tool.outPath; drvPath = throw "no drvPath"; } ];
+            args = [ "-c" "echo brittle > $out" ];
+          } // { meta = { license = licenses.asl20; homepage = "https://example.org/brittle"; description = throw "no description"; }; };
+
+          # Metadata beyond tryEval (abort): the target still resolves,
+          # without any metadata.
+          aborting = mk {
+            pname = "aborting";
+            version = "0.1";
+            name = "aborting-0.1";
+            args = [ "-c" "echo aborting > $out" ];
+          } // { meta = { license = licenses.mit; description = abort "no metadata here"; }; };
+
           # Evaluates, and is never built by the tests.
           greeting-docs = mk {
             pname = "greeting-docs";
