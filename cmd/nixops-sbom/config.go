@@ -115,3 +115,34 @@ func tuneGC(getenv func(string) string) {
 	debug.SetGCPercent(400)
 	debug.SetMemoryLimit(120 << 20)
 }
+
+// parseInputs declares every input and output, then reads and checks them
+// before any Nix work.
+func parseInputs(a *action.Action) (*config, error) {
+	in := a.Inputs()
+	target := in.String("target", "", "flake installable (.#default), /nix/store path, ./result link or .drv", action.Required())
+	scope := in.Enum("closure", "runtime", []string{"runtime", "buildtime", "both"}, "runtime: output closure (must be built); buildtime: derivation closure (evaluation only); both")
+	formats := in.List("format", []string{"cyclonedx-json", "spdx-json"}, "documents to write", action.AllowedValues(formatNames()...))
+	outDir := in.String("output-dir", "out", "directory for the documents and sbom.prom")
+	emb := in.Bool("embedded", true, "also list the Go, Rust, Python, npm and Java packages embedded inside store paths (syft catalogers)")
+	meta := in.Bool("meta", true, "for a flake target, also read meta.* (licenses, homepage, CPE) in the same evaluation")
+	workers := in.Int("workers", 0, "parallel workers for the embedded scan (0: one per CPU)")
+	nixStore := in.String("nix-store", "", "Nix store to query (passed as --store); empty: the default store")
+	snap := declareSnapshotInputs(in)
+	for _, f := range sbom.Formats {
+		in.Output(string(f), "path of the "+string(f)+" document, when that format was asked for")
+	}
+	in.Output("components", "number of components, embedded packages included")
+	in.Output("closure-bytes", "sum of the NAR sizes of the store paths that exist")
+	in.Output("metrics-file", "path of sbom.prom")
+	err := in.Parse()
+	if err != nil {
+		return nil, err
+	}
+	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore}
+	if err := cfg.check(a.Getenv, *formats); err != nil {
+		return nil, err
+	}
+	cfg.snapshot, err = snap.plan(a)
+	return cfg, err
+}
