@@ -15,9 +15,13 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/dora/summary"
 )
 
+// version is set at release time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
 func main() { action.Main(run) }
 
 func run(ctx context.Context, a *action.Action) error {
+	a.Infof("nixops-dora %s", version)
 	cfg, err := parseInputs(a)
 	if err != nil {
 		return err

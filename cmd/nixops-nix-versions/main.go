@@ -17,9 +17,13 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/nixinstall"
 )
 
+// version is set at release time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
 func main() { action.Main(run) }
 
 func run(ctx context.Context, a *action.Action) error {
+	a.Infof("nixops-nix-versions %s", version)
 	in := a.Inputs()
 	table := in.String("table", "setup-nix/versions.json", "the table to update")
 	versions := in.List("versions", nil, "versions to add or refresh, e.g. 2.34.8", action.Required())

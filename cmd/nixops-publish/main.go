@@ -14,6 +14,9 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/publish/summary"
 )
 
+// version is set at release time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
 func main() {
 	// A run lives well under a second and allocates a few times the size
 	// of its metric files; collecting before the heap is 5x the live data
@@ -23,6 +26,7 @@ func main() {
 }
 
 func run(ctx context.Context, a *action.Action) error {
+	a.Infof("nixops-publish %s", version)
 	cfg, failOnError, err := inputs(a)
 	if err != nil {
 		return err // a broken configuration always fails

@@ -19,7 +19,10 @@ var version = "dev"
 
 func main() { action.Main(run) }
 
-func run(ctx context.Context, a *action.Action) error { return runWith(ctx, a) }
+func run(ctx context.Context, a *action.Action) error {
+	a.Infof("nixops-sbom %s", version)
+	return runWith(ctx, a)
+}
 
 // runWith is the step with extra store options, for tests to compare the
 // ways of reading the store.

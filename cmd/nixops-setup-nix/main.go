@@ -11,6 +11,9 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 )
 
+// version is set at release time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
 func main() { action.Main(run) }
 
 // tokenDefault is the github-token default as action.yml writes it. The
@@ -27,6 +30,7 @@ type config struct {
 }
 
 func run(ctx context.Context, a *action.Action) error {
+	a.Infof("nixops-setup-nix %s", version)
 	in := a.Inputs()
 	version := in.String("nix-version", "", "Nix version to install when none is on the machine (default: the newest in the verified table); an existing Nix is adopted whatever its version")
 	sha := in.String("nix-sha256", "", "SHA-256 of the release tarball, for a version the verified table does not list yet")

@@ -134,7 +134,7 @@ func TestBuildReproducibleRealBinary(t *testing.T) {
 	plats := []release.Platform{{OS: "linux", Arch: "amd64"}}
 	a := build(t, src, filepath.Join(t.TempDir(), "a"), []string{"nixops-publish"}, plats, proxy...)
 	b := build(t, src, filepath.Join(t.TempDir(), "x", "b"), []string{"nixops-publish"}, plats, append(proxy, noisyEnv(t)...)...)
-	sameBytes(t, a, b, false) // nixops-publish has no main.version (yet)
+	sameBytes(t, a, b, true)
 }
 
 // copySource copies what this module's binaries are built from (go.mod,
