@@ -93,6 +93,9 @@ func Publish(ctx context.Context, p Publisher, o PublishOptions) (*Published, er
 	if err := verifyLocal(o.Assets, want); err != nil {
 		return nil, err
 	}
+	if err := addSBOMs(o.Assets, want); err != nil {
+		return nil, err
+	}
 	if _, err := g.run(ctx, o.PushEnv, "push", o.Remote, "refs/tags/"+string(v)+":refs/tags/"+string(v)); err != nil {
 		return nil, err
 	}
@@ -135,6 +138,25 @@ func sortedNames(sums map[string]string) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// addSBOMs adds each binary's SBOM documents in dir to want, at their
+// local hashes: they are not committed, but are derived from binaries that
+// are, and the downloads are then checked against what was uploaded.
+func addSBOMs(dir string, want map[string]string) error {
+	for _, name := range sortedNames(want) {
+		if name == checksumsAsset {
+			continue
+		}
+		for _, f := range SBOMFormats {
+			sum, err := fileSHA256(filepath.Join(dir, name+f.Extension()))
+			if err != nil {
+				return fmt.Errorf("SBOM of %s: %w", name, err)
+			}
+			want[name+f.Extension()] = sum
+		}
+	}
+	return nil
 }
 
 func verifyLocal(dir string, want map[string]string) error {

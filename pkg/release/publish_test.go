@@ -101,8 +101,10 @@ func TestPublishOrder(t *testing.T) {
 	if got := p.kinds(); !slices.Equal(got, []string{"release", "upload", "download", "move"}) {
 		t.Errorf("calls %q, want the release, every upload, every download, then the moves", p.calls)
 	}
-	assets := []string{"checksums.txt", "nixops-hello_v1.0.0_linux_amd64", "nixops-world_v1.0.0_linux_amd64"}
-	if !slices.Equal(out.Assets, assets) || len(p.uploaded) != 3 {
+	hello, world := "nixops-hello_v1.0.0_linux_amd64", "nixops-world_v1.0.0_linux_amd64"
+	assets := []string{"checksums.txt", hello, hello + ".cdx.json", hello + ".spdx.json",
+		world, world + ".cdx.json", world + ".spdx.json"}
+	if !slices.Equal(out.Assets, assets) || len(p.uploaded) != len(assets) {
 		t.Errorf("published %q, want %q", out.Assets, assets)
 	}
 	if !slices.Equal(out.MovedTags, []string{"v1", "v1.0"}) || out.Commit != res.Commit {

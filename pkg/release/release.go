@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
 )
@@ -66,8 +68,9 @@ type Result struct {
 	Parent    string // the commit it was cut from
 	Dir       string // OutDir/<version>
 	Assets    []Asset
-	Checksums string // path of the checksums file, as committed
-	NotesFile string // path of notes.md
+	Checksums string   // path of the checksums file, as committed
+	NotesFile string   // path of notes.md
+	SBOMs     []string // paths of each asset's SBOM documents (see SBOMFormats)
 	Notes     *Notes
 	GoVersion string
 }
@@ -103,7 +106,11 @@ func Cut(ctx context.Context, o Options) (*Result, error) {
 	if r.Notes, err = collectNotes(ctx, g, v, previousVersion(v, tags), head); err != nil {
 		return nil, err
 	}
-	if err := r.build(ctx, o, header); err != nil {
+	at, err := commitTime(ctx, g, head)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.build(ctx, o, header, at); err != nil {
 		return nil, err
 	}
 	if r.Commit, err = commitChecksums(ctx, g, v, head, r.Checksums); err != nil {
@@ -152,7 +159,7 @@ func checkReleasable(ctx context.Context, g git, v Version) (head string, header
 // build fills r.Dir with the assets, checksums.txt and notes.md. They
 // are made in a temporary directory that replaces OutDir/<version> whole
 // once complete, so a failed or interrupted run leaves no half release.
-func (r *Result) build(ctx context.Context, o Options, header []byte) error {
+func (r *Result) build(ctx context.Context, o Options, header []byte, at time.Time) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return err
 	}
@@ -173,6 +180,14 @@ func (r *Result) build(ctx context.Context, o Options, header []byte) error {
 	if err := atomicfile.Write(filepath.Join(tmp, checksumsAsset), renderChecksums(header, assets), 0o644); err != nil {
 		return err
 	}
+	var sboms []string
+	for _, a := range assets {
+		names, err := writeSBOMs(tmp, a, r.Version, at)
+		if err != nil {
+			return err
+		}
+		sboms = append(sboms, names...)
+	}
 	if err := atomicfile.Write(filepath.Join(tmp, "notes.md"), []byte(r.Notes.Markdown()), 0o644); err != nil {
 		return err
 	}
@@ -188,7 +203,24 @@ func (r *Result) build(ctx context.Context, o Options, header []byte) error {
 		a.Path = filepath.Join(r.Dir, a.Name)
 		r.Assets = append(r.Assets, a)
 	}
+	for _, name := range sboms {
+		r.SBOMs = append(r.SBOMs, filepath.Join(r.Dir, name))
+	}
 	return nil
+}
+
+// commitTime is the committer time of commit: the time of the release's
+// SBOMs, so that cutting the same commit again gives the same documents.
+func commitTime(ctx context.Context, g git, commit string) (time.Time, error) {
+	s, err := g.line(ctx, "show", "-s", "--format=%ct", commit)
+	if err != nil {
+		return time.Time{}, err
+	}
+	sec, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("committer time %q of %s: %w", s, commit, err)
+	}
+	return time.Unix(sec, 0).UTC(), nil
 }
 
 // commitChecksums makes the release commit: parent's tree with
