@@ -55,5 +55,25 @@ func TestBuildBinariesCarryVersion(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s accepted the input -no-such-input", a.Name)
 		}
+		if bins[i] == "nixops-sbom" {
+			checkModules(t, a)
+		}
 	}
+}
+
+// checkModules: the SBOM of a real binary lists the modules linked in,
+// syft among them at a version.
+func checkModules(t *testing.T, a release.Asset) {
+	t.Helper()
+	b, err := release.BinaryBOM(a, "v1.2.3", time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const syft = "pkg:golang/github.com/anchore/syft@v"
+	for _, c := range b.Components {
+		if strings.HasPrefix(c.PURL, syft) && c.Version != "" && c.Type == "library" && c.Parent == a.Name {
+			return
+		}
+	}
+	t.Errorf("the SBOM of %s (%d components) lists no %s", a.Name, len(b.Components), syft)
 }
