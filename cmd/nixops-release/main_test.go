@@ -139,7 +139,7 @@ func TestPublish(t *testing.T) {
 	if !strings.HasPrefix(log, "::add-mask::"+srv.Token+"\n") || strings.Count(log, srv.Token) != 1 {
 		t.Errorf("the token is not masked first and only:\n%s", log)
 	}
-	if !strings.Contains(log, "published v1.0.0 to octo-org/hello-world: 3 assets verified at "+res.Commit+"; moved: v1, v1.0") {
+	if !strings.Contains(log, "published v1.0.0 to octo-org/hello-world: 7 assets verified at "+res.Commit+"; moved: v1, v1.0") {
 		t.Errorf("log:\n%s", log)
 	}
 	if got := git(t, origin, "rev-parse", "v1.0.0^{commit}"); got != res.Commit {
@@ -147,7 +147,7 @@ func TestPublish(t *testing.T) {
 	}
 	srv.Lock()
 	defer srv.Unlock()
-	if len(srv.Releases) != 1 || len(srv.Releases[0].Assets) != 3 || srv.Refs["tags/v1"] != res.Commit || srv.Refs["tags/v1.0"] != res.Commit {
+	if len(srv.Releases) != 1 || len(srv.Releases[0].Assets) != 7 || srv.Refs["tags/v1"] != res.Commit || srv.Refs["tags/v1.0"] != res.Commit {
 		t.Errorf("releases %+v, refs %v", srv.Releases, srv.Refs)
 	}
 }

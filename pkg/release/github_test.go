@@ -34,7 +34,9 @@ func TestPublishGitHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assets := []string{"checksums.txt", "nixops-hello_v1.0.0_linux_amd64", "nixops-world_v1.0.0_linux_amd64"}
+	hello, world := "nixops-hello_v1.0.0_linux_amd64", "nixops-world_v1.0.0_linux_amd64"
+	assets := []string{"checksums.txt", hello, hello + ".cdx.json", hello + ".spdx.json",
+		world, world + ".cdx.json", world + ".spdx.json"}
 	if !slices.Equal(out.Assets, assets) || !slices.Equal(out.MovedTags, []string{"v1", "v1.0"}) {
 		t.Errorf("published %q, moved %q", out.Assets, out.MovedTags)
 	}
