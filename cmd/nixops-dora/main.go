@@ -21,11 +21,12 @@ var version = "dev"
 func main() { action.Main(run) }
 
 func run(ctx context.Context, a *action.Action) error {
-	a.Infof("nixops-dora %s", version)
 	cfg, err := parseInputs(a)
 	if err != nil {
 		return err
 	}
+	// After the inputs: their secrets are masked before anything prints.
+	a.Infof("nixops-dora %s", version)
 	end := a.Group("Read the history of " + cfg.Repo)
 	r, err := dora.Compute(ctx, cfg.Repo, cfg)
 	end()

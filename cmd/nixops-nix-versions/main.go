@@ -23,7 +23,6 @@ var version = "dev"
 func main() { action.Main(run) }
 
 func run(ctx context.Context, a *action.Action) error {
-	a.Infof("nixops-nix-versions %s", version)
 	in := a.Inputs()
 	table := in.String("table", "setup-nix/versions.json", "the table to update")
 	versions := in.List("versions", nil, "versions to add or refresh, e.g. 2.34.8", action.Required())
@@ -31,6 +30,8 @@ func run(ctx context.Context, a *action.Action) error {
 	if err := in.Parse(); err != nil {
 		return err
 	}
+	// After the inputs: their secrets are masked before anything prints.
+	a.Infof("nixops-nix-versions %s", version)
 	data, err := os.ReadFile(*table)
 	if err != nil {
 		return err

@@ -26,11 +26,12 @@ func main() {
 }
 
 func run(ctx context.Context, a *action.Action) error {
-	a.Infof("nixops-publish %s", version)
 	cfg, failOnError, err := inputs(a)
 	if err != nil {
 		return err // a broken configuration always fails
 	}
+	// After the inputs: their secrets are masked before anything prints.
+	a.Infof("nixops-publish %s", version)
 	if cfg.InsecureSkipVerify {
 		a.Warningf("insecure-skip-verify is on: the Pushgateway's TLS certificate is NOT checked, so anyone on the network path can impersonate it and read the credentials and metrics sent. Give its CA with ca-file instead.")
 	}

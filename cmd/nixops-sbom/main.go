@@ -19,10 +19,7 @@ var version = "dev"
 
 func main() { action.Main(run) }
 
-func run(ctx context.Context, a *action.Action) error {
-	a.Infof("nixops-sbom %s", version)
-	return runWith(ctx, a)
-}
+func run(ctx context.Context, a *action.Action) error { return runWith(ctx, a) }
 
 // runWith is the step with extra store options, for tests to compare the
 // ways of reading the store.
@@ -32,6 +29,8 @@ func runWith(ctx context.Context, a *action.Action, storeOpts ...store.Option) e
 	if err != nil {
 		return err
 	}
+	// After the inputs: their secrets are masked before anything prints.
+	a.Infof("nixops-sbom %s", version)
 	cfg.storeOptions = storeOpts
 	b, err := generate(ctx, a, cfg)
 	if err != nil {

@@ -30,9 +30,8 @@ type config struct {
 }
 
 func run(ctx context.Context, a *action.Action) error {
-	a.Infof("nixops-setup-nix %s", version)
 	in := a.Inputs()
-	version := in.String("nix-version", "", "Nix version to install when none is on the machine (default: the newest in the verified table); an existing Nix is adopted whatever its version")
+	nixVersion := in.String("nix-version", "", "Nix version to install when none is on the machine (default: the newest in the verified table); an existing Nix is adopted whatever its version")
 	sha := in.String("nix-sha256", "", "SHA-256 of the release tarball, for a version the verified table does not list yet")
 	release := in.String("release-url", "https://releases.nixos.org/nix", "base URL of the Nix releases (nix-<v>/nix-<v>-<system>.tar.xz below it)")
 	flakes := in.Bool("flakes", true, "enable the nix-command and flakes experimental features")
@@ -49,7 +48,8 @@ func run(ctx context.Context, a *action.Action) error {
 	if err := in.Parse(); err != nil {
 		return err
 	}
-	cfg := config{version: *version, sha256: *sha, releaseURL: *release, flakes: *flakes, token: *token,
+	a.Infof("nixops-setup-nix %s", version) // after the inputs: the token is masked first
+	cfg := config{version: *nixVersion, sha256: *sha, releaseURL: *release, flakes: *flakes, token: *token,
 		substituters: *subs, keys: *keys, maxJobs: *maxJobs, extraConf: *extra}
 	if cfg.token == tokenDefault {
 		cfg.token = ""
