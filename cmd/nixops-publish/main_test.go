@@ -265,6 +265,7 @@ func TestDelete(t *testing.T) {
 			t.Fatalf("%v:\n%s", in, r.Log())
 		}
 	}
+	gw.WaitGone(t, map[string]string{"job": "example", "repository": "voidnxsec/example", "workflow": "CI build"})
 	if g := gw.Groups(t); len(g) != 0 {
 		t.Errorf("groups left after delete: %+v", g)
 	}

@@ -364,6 +364,20 @@ func (g *Gateway) Group(t testing.TB, labels map[string]string) *Group {
 	return nil
 }
 
+// WaitGone waits until the gateway holds no group keyed exactly labels.
+// The gateway answers a DELETE with 202 Accepted and removes the group
+// afterwards (a put or post is done when it answers), so a test reading
+// right after a delete may still see it. Fails t after 10 s.
+func (g *Gateway) WaitGone(t testing.TB, labels map[string]string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); g.Group(t, labels) != nil; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the group %v is still there 10s after its delete", labels)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func sameLabels(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false

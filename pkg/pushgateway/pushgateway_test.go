@@ -116,7 +116,13 @@ func TestMethods(t *testing.T) {
 		{func() error { return p.Put(ctx, []byte("a 3\n")) }, "a=3"},
 		{func() error { return p.Post(ctx, []byte("b 4\n")) }, "a=3 b=4"},
 		{func() error { return p.Post(ctx, []byte("a 5\n")) }, "a=5 b=4"},
-		{func() error { return p.Delete(ctx) }, ""},
+		{func() error {
+			if err := p.Delete(ctx); err != nil {
+				return err
+			}
+			gw.WaitGone(t, key)
+			return nil
+		}, ""},
 	}
 	for i, s := range steps {
 		if err := s.do(); err != nil {
