@@ -21,25 +21,6 @@ import (
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
 )
 
-// repoRoot is the directory holding go.mod above the test's directory.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // repoFiles lists the repository's files relative to root: git's view
 // (tracked plus untracked, not ignored) when root is a work tree, so build
 // outputs never get linted; otherwise every file outside .git.
@@ -159,7 +140,7 @@ type actionlintFinding struct {
 
 func TestActionlint(t *testing.T) {
 	actionlint := tool(t, "actionlint")
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	files := repoFiles(t, root)
 	flows := workflows(files)
 	if len(flows) == 0 {
@@ -246,7 +227,7 @@ func shellScripts(t *testing.T, root string, files []string) []string {
 
 func TestShellcheck(t *testing.T) {
 	shellcheck := testenv.LookPath(t, "shellcheck")
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	scripts := shellScripts(t, root, repoFiles(t, root))
 	if !slices.Contains(scripts, filepath.Join("actions", "bootstrap.sh")) {
 		t.Fatalf("actions/bootstrap.sh not among the shell scripts found: %v", scripts)

@@ -2,6 +2,7 @@ package lint_test
 
 import (
 	"fmt"
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -158,7 +159,7 @@ func indentOf(l string) int {
 // full commit SHA with its version beside it (issue 8), and checkout keeps
 // no credentials.
 func TestActionsPinned(t *testing.T) {
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	files := pinnedFiles(repoFiles(t, root))
 	for _, must := range []string{filepath.Join(".github", "workflows", "ci.yml"), "README.md", filepath.Join("sbom", "action.yml")} {
 		if !slices.Contains(files, must) {

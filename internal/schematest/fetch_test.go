@@ -27,27 +27,9 @@ type source struct {
 	path, sum, from, file string
 }
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 func readSources(t *testing.T) []source {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), ".ci", "shared-sources"))
+	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), ".ci", "shared-sources"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +215,7 @@ func runFetch(t *testing.T, u *upstream, dir string) (string, error) {
 		testenv.LookPath(t, p)
 	}
 	home := t.TempDir()
-	cmd := exec.Command("bash", filepath.Join(repoRoot(t), ".ci", "fetch-shared"), dir)
+	cmd := exec.Command("bash", filepath.Join(testenv.RepoRoot(t), ".ci", "fetch-shared"), dir)
 	cmd.Env = append(os.Environ(),
 		"NIXOPS_GITHUB_RAW="+u.URL+"/raw",
 		"npm_config_registry="+u.URL+"/npm/",

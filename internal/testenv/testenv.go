@@ -81,3 +81,23 @@ func Run(t testing.TB, prog string, args ...string) string {
 	}
 	return string(out)
 }
+
+// RepoRoot is the directory holding go.mod above the test's working
+// directory: the root of this repository.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
