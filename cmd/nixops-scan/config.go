@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/scan"
+)
+
+// config is what the inputs ask for, checked.
+type config struct {
+	dir       string
+	historyOf string // full, pr or none
+	failOn    scan.Severity
+	outDir    string
+	timestamp time.Time
+	warnings  []string
+}
+
+// parseInputs declares every input and output, then reads and checks them
+// before any scan.
+func parseInputs(a *action.Action) (*config, error) {
+	in := a.Inputs()
+	path := in.String("path", "", "repository to scan; empty: GITHUB_WORKSPACE, else the current directory")
+	hist := in.Enum("history", "pr", []string{"full", "pr", "none"},
+		"git history to scan for secrets besides the tree: full (every commit), pr (the pull request's or push's commits, all of them), none")
+	failOn := in.String("fail-on", "high", "lowest severity that fails the gate: "+strings.Join(scan.Cutoffs, ", "))
+	outDir := in.String("output-dir", "out", "directory for scan.sarif and scan.json")
+	in.Output("sarif", "path of the SARIF 2.1.0 file, for github/codeql-action/upload-sarif")
+	in.Output("report", "path of the JSON report (scan.json)")
+	in.Output("result", "the gate's verdict: pass, fail or error")
+	in.Output("findings", "number of findings")
+	for _, s := range []string{"critical", "high", "medium", "low"} {
+		in.Output(s, "number of "+s+" findings")
+	}
+	if err := in.Parse(); err != nil {
+		return nil, err
+	}
+	cfg := &config{dir: *path, historyOf: *hist, outDir: *outDir}
+	sev, err := scan.ParseCutoff(*failOn)
+	if err != nil {
+		return nil, &action.InputError{Input: "fail-on", Err: err, Accepted: strings.Join(scan.Cutoffs, ", ")}
+	}
+	cfg.failOn = sev
+	if cfg.dir == "" {
+		cfg.dir = a.Getenv("GITHUB_WORKSPACE")
+	}
+	if cfg.dir == "" {
+		cfg.dir = "."
+	}
+	if st, err := os.Stat(cfg.dir); err != nil || !st.IsDir() {
+		return nil, &action.InputError{Input: "path", Err: fmt.Errorf("%q is not a directory", cfg.dir)}
+	}
+	if cfg.timestamp, err = timestamp(a.Getenv); err != nil {
+		return nil, err
+	}
+	return cfg, checkWritable(cfg.outDir)
+}
+
+// history turns the history input and the event into the commits to scan.
+// On a pull request every commit from its base to its head is read, however
+// many; on a push, the pushed range.
+func (cfg *config) history(ctx context.Context, a *action.Action) (scan.History, error) {
+	if cfg.historyOf == "none" {
+		return scan.History{Skip: true}, nil
+	}
+	if !scan.IsRepository(ctx, cfg.dir) {
+		cfg.warnings = append(cfg.warnings, fmt.Sprintf("%s is not a git work tree: only its files were scanned for secrets, no history", cfg.dir))
+		return scan.History{Skip: true}, nil
+	}
+	if cfg.historyOf == "full" {
+		return scan.History{}, nil
+	}
+	rc, err := a.Context()
+	if err != nil {
+		return scan.History{}, err
+	}
+	pr, err := rc.PullRequest()
+	if err != nil {
+		return scan.History{}, err
+	}
+	if pr != nil {
+		return scan.History{Revisions: []string{pr.BaseSHA + ".." + pr.HeadSHA}}, nil
+	}
+	push, err := rc.Push()
+	if err != nil {
+		return scan.History{}, err
+	}
+	switch {
+	case push != nil && (push.Created || push.Before == "" || strings.Trim(push.Before, "0") == ""):
+		// A new branch: its commits not on any other remote branch.
+		return scan.History{Revisions: []string{push.After, "--not", "--exclude=*/" + rc.RefName, "--remotes"}}, nil
+	case push != nil:
+		return scan.History{Revisions: []string{push.Before + ".." + push.After}}, nil
+	}
+	cfg.warnings = append(cfg.warnings, "history: pr outside a pull_request or push event: only the working tree was scanned for secrets (use history: full for every commit)")
+	return scan.History{Skip: true}, nil
+}
+
+// timestamp honours SOURCE_DATE_EPOCH, so a rerun gives the same bytes.
+func timestamp(getenv func(string) string) (time.Time, error) {
+	v := getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return now(), nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970: unset it or give e.g. $(git log -1 --format=%%ct)", v)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+// checkWritable fails before any scan if the results could not be saved.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &action.InputError{Input: "output-dir", Err: fmt.Errorf("cannot create %q: %w", dir, errors.Unwrap(err))}
+	}
+	f, err := os.CreateTemp(dir, ".nixops-scan-probe-*")
+	if err != nil {
+		return &action.InputError{Input: "output-dir", Err: fmt.Errorf("%q is not writable: %w", dir, err)}
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

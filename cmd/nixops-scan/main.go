@@ -1,0 +1,139 @@
+// Command nixops-scan is the scan action's step and, with the same names as
+// flags, a laptop CLI: a security gate over a repository's secrets. It
+// exits 0 when the gate passes, 1 when it fails and 2 when the scan itself
+// could not run, so a workflow can tell a finding from a broken scan.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
+	"github.com/voidnxsec/nixops-actions/pkg/scan"
+)
+
+// version is set at release time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+// The exit codes, documented in the README.
+const (
+	exitGateFailed = 1
+	exitScanError  = 2
+)
+
+func main() { action.Main(run) }
+
+func run(ctx context.Context, a *action.Action) error {
+	cfg, err := parseInputs(a)
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	if err != nil {
+		return action.ExitCode(exitScanError, err)
+	}
+	// After the inputs: their secrets are masked before anything prints.
+	a.Infof("nixops-scan %s", version)
+	rep, err := scanAll(ctx, a, cfg)
+	if err != nil {
+		_ = a.SetOutput("result", string(scan.ResultError))
+		return action.ExitCode(exitScanError, err)
+	}
+	if err := writeResults(a, cfg, rep); err != nil {
+		_ = a.SetOutput("result", string(scan.ResultError))
+		return action.ExitCode(exitScanError, err)
+	}
+	if rep.Result == scan.ResultFail {
+		return action.ExitCode(exitGateFailed, fmt.Errorf("gate failed: %d of %d findings are %s or worse (fail-on: %s)",
+			rep.Counts.Gating, rep.Counts.Total, cfg.failOn, cfg.failOn))
+	}
+	return nil
+}
+
+// scanAll runs every scan the inputs ask for and decides the gate.
+func scanAll(ctx context.Context, a *action.Action, cfg *config) (*scan.Report, error) {
+	hist, err := cfg.history(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rep := &scan.Report{SchemaVersion: scan.SchemaVersion, Tool: "nixops-scan " + version, Generated: cfg.timestamp,
+		Categories: scan.Categories(scan.KindSecret)}
+	done := a.Group("Secrets")
+	fs, rules, err := scan.ScanSecrets(ctx, scan.SecretOptions{Dir: cfg.dir, History: hist})
+	done()
+	if err != nil {
+		return nil, err
+	}
+	rep.Findings = append(rep.Findings, fs...)
+	rep.Rules = append(rep.Rules, rules...)
+	rep.Warnings = append(rep.Warnings, cfg.warnings...)
+	rep.Decide(cfg.failOn)
+	return rep, nil
+}
+
+// writeResults writes scan.sarif and scan.json, then reports: annotations,
+// outputs, summary. Nothing here ever holds a secret's value.
+func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
+	sarif, warns, err := scan.SARIF(rep, version)
+	if err != nil {
+		return err
+	}
+	rep.Warnings = append(rep.Warnings, warns...)
+	data, err := scan.EncodeReport(rep)
+	if err != nil {
+		return err
+	}
+	sarifPath := filepath.Join(cfg.outDir, "scan.sarif")
+	reportPath := filepath.Join(cfg.outDir, "scan.json")
+	if err := atomicfile.Write(sarifPath, sarif, 0o644); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(reportPath, data, 0o644); err != nil {
+		return err
+	}
+	for _, w := range rep.Warnings {
+		a.Warningf("%s", w)
+	}
+	annotate(a, rep)
+	c := rep.Counts
+	if err := a.SetOutputs(
+		action.Output{Name: "sarif", Value: sarifPath},
+		action.Output{Name: "report", Value: reportPath},
+		action.Output{Name: "result", Value: string(rep.Result)},
+		action.Output{Name: "findings", Value: strconv.Itoa(c.Total)},
+		action.Output{Name: "critical", Value: strconv.Itoa(c.Critical)},
+		action.Output{Name: "high", Value: strconv.Itoa(c.High)},
+		action.Output{Name: "medium", Value: strconv.Itoa(c.Medium)},
+		action.Output{Name: "low", Value: strconv.Itoa(c.Low)},
+	); err != nil {
+		return err
+	}
+	return a.AddSummary(summary(rep))
+}
+
+// maxAnnotations: the runner shows ten error annotations per step; the
+// rest are in the SARIF and the report.
+const maxAnnotations = 10
+
+func annotate(a *action.Action, rep *scan.Report) {
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Kind != scan.KindSecret || n == maxAnnotations {
+			continue
+		}
+		n++
+		where := "in the working tree"
+		if f.Commit != "" {
+			where = "in commit " + f.Commit
+		}
+		a.ErrorAt(f.File, f.Line, f.Column, "secret %s (rule %s) %s; fingerprint %s", f.Title, f.RuleID, where, f.Fingerprint)
+	}
+}
+
+// now is replaced by SOURCE_DATE_EPOCH when set.
+var now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
