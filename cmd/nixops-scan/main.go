@@ -131,7 +131,7 @@ func annotate(a *action.Action, rep *scan.Report) {
 		if f.Commit != "" {
 			where = "in commit " + f.Commit
 		}
-		a.ErrorAt(f.File, f.Line, f.Column, "secret %s (rule %s) %s; fingerprint %s", f.Title, f.RuleID, where, f.Fingerprint)
+		a.ErrorAt(f.File, f.Line, f.Column, "Secret (gitleaks rule %s) %s: %s Fingerprint %s.", f.RuleID, where, f.Title, f.Fingerprint)
 	}
 }
 

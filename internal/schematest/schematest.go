@@ -197,3 +197,30 @@ func File(t testing.TB, path string) *jsonschema.Schema {
 	cache[abs] = s
 	return s
 }
+
+// SARIF compiles OASIS's SARIF 2.1.0 schema of the shared directory. It is
+// a draft-04 schema, named by "id" where later drafts write "$id".
+func SARIF(t testing.TB) *jsonschema.Schema {
+	t.Helper()
+	path := testenv.Shared(t, "schemas/sarif/sarif-schema-2.1.0.json")
+	mu.Lock()
+	defer mu.Unlock()
+	if s := cache[path]; s != nil {
+		return s
+	}
+	doc := ReadJSON(t, path)
+	id, _ := doc.(map[string]any)["id"].(string)
+	if id == "" {
+		t.Fatalf("%s has no id", path)
+	}
+	c := newCompiler()
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(id)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", path, err)
+	}
+	cache[path] = s
+	return s
+}
