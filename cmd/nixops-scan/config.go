@@ -18,6 +18,9 @@ type config struct {
 	dir       string
 	historyOf string // full, pr or none
 	failOn    scan.Severity
+	policy    *scan.Policy // nil: none given
+	baseline  *scan.Report // nil: none given
+	sbomPath  string
 	outDir    string
 	timestamp time.Time
 	warnings  []string
@@ -30,7 +33,10 @@ func parseInputs(a *action.Action) (*config, error) {
 	path := in.String("path", "", "repository to scan; empty: GITHUB_WORKSPACE, else the current directory")
 	hist := in.Enum("history", "pr", []string{"full", "pr", "none"},
 		"git history to scan for secrets besides the tree: full (every commit), pr (the pull request's or push's commits, all of them), none")
-	failOn := in.String("fail-on", "high", "lowest severity that fails the gate: "+strings.Join(scan.Cutoffs, ", "))
+	failOn := in.String("fail-on", "", "lowest severity that fails the gate: "+strings.Join(scan.Cutoffs, ", ")+"; empty: the policy's fail-on, else high")
+	sbomPath := in.String("sbom", "", "CycloneDX or SPDX JSON SBOM whose components' licenses are checked; empty: secrets only")
+	policyPath := in.String("policy", "", "policy file (YAML): fail-on, only-fixed, fail-on-new-only, licenses, exceptions")
+	baselinePath := in.String("baseline", "", "scan.json of an earlier run; with fail-on-new-only, only findings absent from it fail the gate")
 	outDir := in.String("output-dir", "out", "directory for scan.sarif and scan.json")
 	in.Output("sarif", "path of the SARIF 2.1.0 file, for github/codeql-action/upload-sarif")
 	in.Output("report", "path of the JSON report (scan.json)")
@@ -42,12 +48,14 @@ func parseInputs(a *action.Action) (*config, error) {
 	if err := in.Parse(); err != nil {
 		return nil, err
 	}
-	cfg := &config{dir: *path, historyOf: *hist, outDir: *outDir}
-	sev, err := scan.ParseCutoff(*failOn)
-	if err != nil {
-		return nil, &action.InputError{Input: "fail-on", Err: err, Accepted: strings.Join(scan.Cutoffs, ", ")}
+	cfg := &config{dir: *path, historyOf: *hist, outDir: *outDir, sbomPath: *sbomPath}
+	if err := cfg.readFiles(*policyPath, *baselinePath); err != nil {
+		return nil, err
 	}
-	cfg.failOn = sev
+	if err := cfg.cutoff(*failOn); err != nil {
+		return nil, err
+	}
+	var err error
 	if cfg.dir == "" {
 		cfg.dir = a.Getenv("GITHUB_WORKSPACE")
 	}
@@ -61,6 +69,46 @@ func parseInputs(a *action.Action) (*config, error) {
 		return nil, err
 	}
 	return cfg, checkWritable(cfg.outDir)
+}
+
+// readFiles reads the policy and the baseline before any scan.
+func (cfg *config) readFiles(policyPath, baselinePath string) error {
+	if policyPath != "" {
+		p, err := scan.ReadPolicy(policyPath)
+		if err != nil {
+			return &action.InputError{Input: "policy", Err: err}
+		}
+		cfg.policy = p
+	}
+	if baselinePath != "" {
+		f, err := os.Open(baselinePath)
+		if err != nil {
+			return &action.InputError{Input: "baseline", Err: err}
+		}
+		defer f.Close()
+		if cfg.baseline, err = scan.DecodeReport(f); err != nil {
+			return &action.InputError{Input: "baseline", Err: fmt.Errorf("%s: %w", baselinePath, err),
+				Accepted: "a scan.json written by nixops-scan"}
+		}
+	}
+	return nil
+}
+
+// cutoff is the fail-on input, else the policy's, else high.
+func (cfg *config) cutoff(input string) error {
+	if input == "" {
+		cfg.failOn = scan.SeverityHigh
+		if cfg.policy != nil && cfg.policy.FailOn != nil {
+			cfg.failOn = *cfg.policy.FailOn
+		}
+		return nil
+	}
+	sev, err := scan.ParseCutoff(input)
+	if err != nil {
+		return &action.InputError{Input: "fail-on", Err: err, Accepted: strings.Join(scan.Cutoffs, ", ")}
+	}
+	cfg.failOn = sev
+	return nil
 }
 
 // history turns the history input and the event into the commits to scan.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -49,8 +50,7 @@ func run(ctx context.Context, a *action.Action) error {
 		return action.ExitCode(exitScanError, err)
 	}
 	if rep.Result == scan.ResultFail {
-		return action.ExitCode(exitGateFailed, fmt.Errorf("gate failed: %d of %d findings are %s or worse (fail-on: %s)",
-			rep.Counts.Gating, rep.Counts.Total, cfg.failOn, cfg.failOn))
+		return action.ExitCode(exitGateFailed, gateError(rep))
 	}
 	return nil
 }
@@ -63,6 +63,19 @@ func scanAll(ctx context.Context, a *action.Action, cfg *config) (*scan.Report, 
 	}
 	rep := &scan.Report{SchemaVersion: scan.SchemaVersion, Tool: "nixops-scan " + version, Generated: cfg.timestamp,
 		Categories: scan.Categories(scan.KindSecret)}
+	if cfg.sbomPath != "" {
+		comps, err := scan.ReadSBOM(cfg.sbomPath)
+		if err != nil {
+			return nil, &action.InputError{Input: "sbom", Err: err, Accepted: "a CycloneDX or SPDX JSON file, such as the sbom action's cyclonedx-json output"}
+		}
+		var lp scan.LicensePolicy
+		if cfg.policy != nil {
+			lp = cfg.policy.Licenses
+		}
+		fs, rules := scan.LicenseFindings(comps, lp, anchorFile(cfg.dir))
+		rep.Categories = scan.Categories(scan.KindSecret, scan.KindLicense)
+		rep.Findings, rep.Rules = append(rep.Findings, fs...), append(rep.Rules, rules...)
+	}
 	done := a.Group("Secrets")
 	fs, rules, err := scan.ScanSecrets(ctx, scan.SecretOptions{Dir: cfg.dir, History: hist})
 	done()
@@ -72,8 +85,27 @@ func scanAll(ctx context.Context, a *action.Action, cfg *config) (*scan.Report, 
 	rep.Findings = append(rep.Findings, fs...)
 	rep.Rules = append(rep.Rules, rules...)
 	rep.Warnings = append(rep.Warnings, cfg.warnings...)
-	rep.Decide(cfg.failOn)
+	rep.Decide(scan.Gate{Cutoff: cfg.failOn, Policy: cfg.policy, Baseline: cfg.baseline, Now: now()})
+	for _, e := range rep.Exceptions {
+		switch {
+		case e.State == "stale":
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("policy exception %s (line %d) matched no finding: remove it", e.ID, e.Line))
+		case e.ExpiresSoon:
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("policy exception %s (line %d) expires on %s", e.ID, e.Line, e.Expires))
+		}
+	}
 	return rep, nil
+}
+
+// anchorFile is where findings about the closure point: the flake that
+// brings it in, else flake.nix all the same (code scanning needs a file).
+func anchorFile(dir string) string {
+	for _, f := range []string{"flake.nix", "flake.lock", "default.nix"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return f
+		}
+	}
+	return "flake.nix"
 }
 
 // writeResults writes scan.sarif and scan.json, then reports: annotations,
@@ -114,6 +146,20 @@ func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 		return err
 	}
 	return a.AddSummary(summary(rep))
+}
+
+// gateError says why the gate failed: the gating findings, and each
+// expired exception by id.
+func gateError(rep *scan.Report) error {
+	var errs []error
+	if n := rep.Counts.Gating; n > 0 {
+		errs = append(errs, fmt.Errorf("gate failed: %d of %d findings fail it (fail-on: %s, policy rules, exceptions and baseline applied)",
+			n, rep.Counts.Total, rep.FailOn))
+	}
+	for _, e := range rep.ExpiredExceptions() {
+		errs = append(errs, fmt.Errorf("gate failed: policy exception %s (line %d) expired on %s: renew it with a reason or fix the finding", e.ID, e.Line, e.Expires))
+	}
+	return errors.Join(errs...)
 }
 
 // maxAnnotations: the runner shows ten error annotations per step; the

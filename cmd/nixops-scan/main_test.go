@@ -179,7 +179,7 @@ func TestPullRequestEveryCommit(t *testing.T) {
 			t.Errorf("token %d (or a part of it) appears in what the step wrote", i)
 		}
 	}
-	for _, w := range []string{"file=deploy/ci.env,line=2::Secret (gitleaks rule github-pat) in commit " + added, "gate failed: 2 of 2 findings are high or worse"} {
+	for _, w := range []string{"file=deploy/ci.env,line=2::Secret (gitleaks rule github-pat) in commit " + added, "gate failed: 2 of 2 findings fail it (fail-on: high"} {
 		if !strings.Contains(r.stdout.String(), w) {
 			t.Errorf("log lacks %q:\n%s", w, r.stdout.String())
 		}

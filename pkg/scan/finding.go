@@ -95,6 +95,21 @@ type Finding struct {
 	// numbers and versions, so moving code or bumping a version does not
 	// make an old finding new.
 	Fingerprint string `json:"fingerprint"`
+	// Package and Version name the SBOM component of a license or
+	// vulnerability finding.
+	Package string `json:"package,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Blocking: a policy rule (a denied license) that fails the gate
+	// whatever its severity.
+	Blocking bool `json:"blocking,omitempty"`
+	// Exception is the id of the unexpired policy exception that accepts
+	// the finding; such a finding is reported and does not gate.
+	Exception string `json:"exception,omitempty"`
+	// InBaseline: the baseline report has the finding; with
+	// fail-on-new-only it does not gate.
+	InBaseline bool `json:"in_baseline,omitempty"`
+	// Gating: the finding is one the gate failed on.
+	Gating bool `json:"gating"`
 }
 
 // Identity is what a baseline compares: kind, rule and fingerprint.

@@ -29,13 +29,14 @@ type Report struct {
 	Tool          string    `json:"tool"`
 	Generated     time.Time `json:"generated"`
 	// Categories are the kinds that were scanned, found something or not.
-	Categories []Kind     `json:"categories"`
-	FailOn     Severity   `json:"fail_on"`
-	Result     Result     `json:"result"`
-	Counts     Counts     `json:"counts"`
-	Findings   []Finding  `json:"findings"`
-	Rules      []RuleInfo `json:"-"`
-	Warnings   []string   `json:"warnings"`
+	Categories []Kind           `json:"categories"`
+	FailOn     Severity         `json:"fail_on"`
+	Result     Result           `json:"result"`
+	Counts     Counts           `json:"counts"`
+	Findings   []Finding        `json:"findings"`
+	Exceptions []ExceptionState `json:"exceptions"`
+	Rules      []RuleInfo       `json:"-"`
+	Warnings   []string         `json:"warnings"`
 }
 
 // Counts are the findings by severity.
@@ -46,38 +47,134 @@ type Counts struct {
 	Medium   int `json:"medium"`
 	Low      int `json:"low"`
 	Unknown  int `json:"unknown"`
-	// Gating: those at or above the cutoff.
+	// Gating: those the gate failed on.
 	Gating int `json:"gating"`
+	// InBaseline: those the baseline report already had.
+	InBaseline int `json:"in_baseline"`
 }
 
-// Decide fills Counts and Result from the findings and the cutoff.
-func (r *Report) Decide(cutoff Severity) {
+// Gate is what decides: a cutoff, and optionally a policy and baseline.
+type Gate struct {
+	Cutoff   Severity
+	Policy   *Policy
+	Baseline *Report
+	Now      time.Time
+}
+
+// ExceptionState is how a policy exception stood in this scan.
+type ExceptionState struct {
+	ID      string `json:"id"`
+	Package string `json:"package,omitempty"`
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner,omitempty"`
+	Expires string `json:"expires"`
+	// State is active (it accepted findings), expired (it fails the
+	// gate) or stale (it matched nothing).
+	State string `json:"state"`
+	// ExpiresSoon: active and ending within ExpiringWithin.
+	ExpiresSoon bool `json:"expires_soon"`
+	Line        int  `json:"line"`
+}
+
+// ExpiringWithin is how early an exception is reported as about to end.
+const ExpiringWithin = 14 * 24 * time.Hour
+
+// Decide applies exceptions and the baseline, marks the gating findings,
+// fills Counts and decides the Result. An expired exception fails the
+// gate, even if nothing else does.
+func (r *Report) Decide(g Gate) {
 	sortFindings(r.Findings)
-	r.FailOn = cutoff
+	r.FailOn = g.Cutoff
+	states := r.applyExceptions(g)
+	inBase := map[string]bool{}
+	if g.Baseline != nil {
+		for _, f := range g.Baseline.Findings {
+			inBase[f.Identity()] = true
+		}
+	}
+	newOnly := g.Policy != nil && g.Policy.FailOnNewOnly
+	onlyFixed := g.Policy != nil && g.Policy.OnlyFixed
 	c := Counts{Total: len(r.Findings)}
 	for i := range r.Findings {
 		f := &r.Findings[i]
-		switch f.Severity {
-		case SeverityCritical:
-			c.Critical++
-		case SeverityHigh:
-			c.High++
-		case SeverityMedium:
-			c.Medium++
-		case SeverityLow:
-			c.Low++
-		default:
-			c.Unknown++
-		}
-		if f.AtOrAbove(cutoff) {
-			c.Gating++
-		}
+		f.InBaseline = inBase[f.Identity()]
+		f.Gating = (f.AtOrAbove(g.Cutoff) || f.Blocking) && f.Exception == "" &&
+			!(newOnly && f.InBaseline) && !(onlyFixed && f.Kind == KindVulnerability)
+		c.add(f)
 	}
 	r.Counts = c
+	r.Exceptions = states
 	r.Result = ResultPass
-	if c.Gating > 0 {
+	if c.Gating > 0 || len(r.ExpiredExceptions()) > 0 {
 		r.Result = ResultFail
 	}
+}
+
+func (c *Counts) add(f *Finding) {
+	switch f.Severity {
+	case SeverityCritical:
+		c.Critical++
+	case SeverityHigh:
+		c.High++
+	case SeverityMedium:
+		c.Medium++
+	case SeverityLow:
+		c.Low++
+	default:
+		c.Unknown++
+	}
+	if f.Gating {
+		c.Gating++
+	}
+	if f.InBaseline {
+		c.InBaseline++
+	}
+}
+
+// applyExceptions marks the findings each unexpired exception accepts.
+func (r *Report) applyExceptions(g Gate) []ExceptionState {
+	if g.Policy == nil {
+		return nil
+	}
+	var out []ExceptionState
+	for _, e := range g.Policy.Exceptions {
+		st := ExceptionState{ID: e.ID, Package: e.Package, Reason: e.Reason, Owner: e.Owner,
+			Expires: e.Expires.Format(time.DateOnly), Line: e.Line}
+		end := e.Expires.AddDate(0, 0, 1) // the whole last day
+		matched := false
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			if f.RuleID != e.ID || (e.Package != "" && e.Package != f.Package) {
+				continue
+			}
+			matched = true
+			if g.Now.Before(end) && f.Exception == "" {
+				f.Exception = e.ID
+			}
+		}
+		switch {
+		case !g.Now.Before(end):
+			st.State = "expired"
+		case !matched:
+			st.State = "stale"
+		default:
+			st.State = "active"
+			st.ExpiresSoon = end.Sub(g.Now) <= ExpiringWithin
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// ExpiredExceptions are the exceptions that fail the gate.
+func (r *Report) ExpiredExceptions() []ExceptionState {
+	var out []ExceptionState
+	for _, e := range r.Exceptions {
+		if e.State == "expired" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // EncodeReport is scan.json: indented, lists always arrays.
@@ -86,6 +183,7 @@ func EncodeReport(r *Report) ([]byte, error) {
 	c.Categories = nonNil(c.Categories)
 	c.Findings = nonNil(c.Findings)
 	c.Warnings = nonNil(c.Warnings)
+	c.Exceptions = nonNil(c.Exceptions)
 	data, err := json.MarshalIndent(&c, "", "  ")
 	if err != nil {
 		return nil, err

@@ -24,7 +24,7 @@ func TestSARIFCapped(t *testing.T) {
 		rep.Findings = append(rep.Findings, scan.Finding{Kind: scan.KindSecret, RuleID: "r", Title: "t", Severity: sev,
 			File: fmt.Sprintf("f%d", i), Line: 1, Fingerprint: fmt.Sprint(i)})
 	}
-	rep.Decide(scan.SeverityHigh)
+	rep.Decide(scan.Gate{Cutoff: scan.SeverityHigh})
 	data, warns, err := scan.SARIF(rep, "test")
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestSARIFCapped(t *testing.T) {
 func TestDecodeReportStrict(t *testing.T) {
 	rep := &scan.Report{SchemaVersion: scan.SchemaVersion, Tool: "t", Categories: scan.Categories(scan.KindSecret),
 		Findings: []scan.Finding{{Kind: scan.KindSecret, RuleID: "r", Severity: scan.SeverityHigh, File: "a", Line: 2, Fingerprint: "x"}}}
-	rep.Decide(scan.SeverityLow)
+	rep.Decide(scan.Gate{Cutoff: scan.SeverityLow})
 	data, err := scan.EncodeReport(rep)
 	if err != nil {
 		t.Fatal(err)
