@@ -71,8 +71,9 @@ func (lp LicensePolicy) permits(id string) bool {
 }
 
 func isUnfree(id string) bool {
-	l := strings.ToLower(id)
-	return strings.HasPrefix(l, "unfree") || l == "licenseref-unfree"
+	// The SPDX document names it LicenseRef-Unfree..., CycloneDX by name.
+	l := strings.TrimPrefix(strings.ToLower(id), "licenseref-")
+	return strings.HasPrefix(l, "unfree")
 }
 
 func licenseRules(fs []Finding) []RuleInfo {

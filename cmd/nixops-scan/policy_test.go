@@ -1,0 +1,110 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
+	"github.com/voidnxsec/nixops-actions/internal/schematest"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+)
+
+func writeCycloneDX(t *testing.T) string {
+	t.Helper()
+	comp := func(name, expr string) sbom.Component {
+		return sbom.Component{Ref: "00000000000000000000000000000000-" + name + "-1", Type: "library", Name: name, Version: "1", LicenseExpression: expr}
+	}
+	b := &sbom.BOM{Target: ".#default", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
+		Components: []sbom.Component{comp("readline", "GPL-3.0-only"), comp("zlib", "Zlib"), comp("bash", "")}}
+	for _, c := range b.Components {
+		b.Roots = append(b.Roots, c.Ref)
+	}
+	files, err := sbom.WriteFiles(t.TempDir(), b, []sbom.Format{sbom.CycloneDXJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files[sbom.CycloneDXJSON]
+}
+
+// TestLicensePolicy: the SBOM's licenses against a policy; the denied
+// license fails the gate, so does an expired exception, named in the log;
+// the SARIF has a secrets and a licenses run, valid against the schema.
+func TestLicensePolicy(t *testing.T) {
+	g := gitrepo.New(t)
+	g.Write("flake.nix", "{ outputs = _: { }; }\n")
+	g.Commit("flake")
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(policy, []byte(`licenses:
+  deny: [GPL-3.0-only]
+  unknown: warn
+exceptions:
+  - id: license:unknown
+    package: bash
+    reason: meta.license missing upstream
+    expires: 2025-06-30
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, g.Dir)
+	r.env["INPUT_SBOM"] = writeCycloneDX(t)
+	r.env["INPUT_POLICY"] = policy
+	r.run(t)
+	if r.code != exitGateFailed {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout.String())
+	}
+	for _, w := range []string{"gate failed: 1 of 2 findings fail it", "policy exception license:unknown (line 5) expired on 2025-06-30"} {
+		if !strings.Contains(r.stdout.String(), w) {
+			t.Errorf("log lacks %q:\n%s", w, r.stdout.String())
+		}
+	}
+	rep := readReport(t, filepath.Join(r.outDir, "scan.json"))
+	if len(rep.Findings) != 2 || rep.Findings[0].RuleID != "license:GPL-3.0-only" || rep.Findings[0].Package != "readline" ||
+		rep.Findings[1].RuleID != "license:unknown" || rep.Findings[1].Gating || rep.Findings[1].File != "flake.nix" {
+		t.Errorf("findings %+v", rep.Findings)
+	}
+	data, err := os.ReadFile(filepath.Join(r.outDir, "scan.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, schematest.SARIF(t), data)
+	for _, id := range []string{`"id": "nixops-scan/secrets/"`, `"id": "nixops-scan/licenses/"`, `"ruleId": "license:GPL-3.0-only"`} {
+		if !strings.Contains(string(data), id) {
+			t.Errorf("SARIF lacks %s", id)
+		}
+	}
+}
+
+// TestBadFilesExit2: a malformed SBOM, an invalid policy, a baseline that
+// is no report: each an error naming the input, exit 2, no file written.
+func TestBadFilesExit2(t *testing.T) {
+	g := gitrepo.New(t)
+	g.Commit("empty")
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"bomFormat": "CycloneDX", "components": {}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(policy, []byte("licenses:\n  deny: [MIT]\n  unknwon: fail\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ input, value, want string }{
+		{"SBOM", bad, `input "sbom": SBOM ` + bad + `: `},
+		{"SBOM", filepath.Join(dir, "missing.json"), `input "sbom": SBOM ` + filepath.Join(dir, "missing.json")},
+		{"POLICY", policy, `input "policy": policy ` + policy + ` line 3, field licenses.unknwon: unknown field`},
+		{"BASELINE", bad, `input "baseline": ` + bad + `: scan report: json: unknown field "bomFormat"`},
+	} {
+		r := newRunner(t, g.Dir)
+		r.env["INPUT_"+c.input] = c.value
+		r.run(t)
+		if r.code != exitScanError || !strings.Contains(r.stdout.String(), c.want) {
+			t.Errorf("%s=%s: exit %d, want %d and %q:\n%s", c.input, c.value, r.code, exitScanError, c.want, r.stdout.String())
+		}
+		if ents, _ := os.ReadDir(r.outDir); len(ents) != 0 {
+			t.Errorf("%s: files written: %v", c.input, ents)
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package scan_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/scan"
+)
+
+// licensedBOM is a closure whose components carry the license cases, as
+// the sbom action's model holds them.
+func licensedBOM() *sbom.BOM {
+	comp := func(name, expr string, ls ...sbom.License) sbom.Component {
+		return sbom.Component{Ref: "00000000000000000000000000000000-" + name + "-1", Type: "library", Name: name, Version: "1",
+			LicenseExpression: expr, Licenses: ls}
+	}
+	b := &sbom.BOM{Target: "t", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
+		Components: []sbom.Component{
+			comp("either", "MIT OR GPL-3.0-only"),
+			comp("both", "MIT AND GPL-3.0-only"),
+			comp("with", "GPL-2.0-only WITH Classpath-exception-2.0"),
+			comp("listed", "", sbom.License{ID: "MIT"}, sbom.License{ID: "Apache-2.0"}),
+			comp("proprietary", "", sbom.License{Name: "Unfree"}),
+			comp("none", ""),
+		}}
+	for _, c := range b.Components {
+		b.Roots = append(b.Roots, c.Ref)
+	}
+	return b
+}
+
+func writeBOM(t *testing.T, f sbom.Format) string {
+	t.Helper()
+	files, err := sbom.WriteFiles(t.TempDir(), licensedBOM(), []sbom.Format{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files[f]
+}
+
+type licenseResult struct {
+	Rule, Package string
+	Blocking      bool
+}
+
+func licenseResults(t *testing.T, path string, lp scan.LicensePolicy) []licenseResult {
+	t.Helper()
+	cs, err := scan.ReadSBOM(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, rules := scan.LicenseFindings(cs, lp, "flake.nix")
+	var out []licenseResult
+	for _, f := range fs {
+		out = append(out, licenseResult{f.RuleID, f.Package, f.Blocking})
+		if !slices.ContainsFunc(rules, func(r scan.RuleInfo) bool { return r.ID == f.RuleID }) {
+			t.Errorf("no rule for %s", f.RuleID)
+		}
+		if f.File != "flake.nix" || f.Line != 1 || strings.Contains(f.Fingerprint, f.Version) {
+			t.Errorf("%+v: want anchored at flake.nix:1, fingerprint without version", f)
+		}
+	}
+	slices.SortFunc(out, func(a, b licenseResult) int { return strings.Compare(a.Package+a.Rule, b.Package+b.Rule) })
+	return out
+}
+
+// TestLicenseExpressions, in the CycloneDX and the SPDX document the sbom
+// action writes: an OR passes when one choice is permitted, an AND fails
+// on its denied part, WITH is judged by its license, unfree matches
+// nixpkgs' unfree license, and no license is a finding, never a guess.
+func TestLicenseExpressions(t *testing.T) {
+	for _, f := range []sbom.Format{sbom.CycloneDXJSON, sbom.SPDXJSON} {
+		path := writeBOM(t, f)
+		got := licenseResults(t, path, scan.LicensePolicy{Deny: []string{"GPL-3.0-only", "unfree"}})
+		want := []licenseResult{
+			{"license:GPL-3.0-only", "both", true},
+			{"license:unknown", "none", false},
+			{"license:Unfree", "proprietary", true},
+		}
+		if f == sbom.SPDXJSON {
+			want[2].Rule = "license:LicenseRef-Unfree"
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s deny: %+v\nwant %+v", f, got, want)
+		}
+		got = licenseResults(t, path, scan.LicensePolicy{Allow: []string{"MIT", "Apache-2.0", "GPL-2.0-only"}, UnknownFails: true})
+		want = []licenseResult{
+			{"license:GPL-3.0-only", "both", true},
+			{"license:unknown", "none", true},
+			{"license:Unfree", "proprietary", true},
+		}
+		if f == sbom.SPDXJSON {
+			want[2].Rule = "license:LicenseRef-Unfree"
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s allow: %+v\nwant %+v", f, got, want)
+		}
+	}
+}
+
+// TestReadSBOMErrors: a missing, non-JSON, foreign or malformed file is
+// an SBOMError naming the file.
+func TestReadSBOMErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, p := range []string{
+		filepath.Join(dir, "missing.json"),
+		write("text.json", "not json"),
+		write("other.json", `{"hello": 1}`),
+		write("cdx.json", `{"bomFormat": "CycloneDX", "components": 3}`),
+		write("spdx.json", `{"spdxVersion": "SPDX-2.3", "packages": [{"SPDXID": "SPDXRef-a", "licenseDeclared": "MIT AND AND"}]}`),
+	} {
+		_, err := scan.ReadSBOM(p)
+		var se *scan.SBOMError
+		if !errorsAs(err, &se) || se.Path != p {
+			t.Errorf("%s: %v, want an SBOMError naming it", filepath.Base(p), err)
+		}
+	}
+}
