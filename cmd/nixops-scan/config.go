@@ -37,7 +37,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	sbomPath := in.String("sbom", "", "CycloneDX or SPDX JSON SBOM whose components' licenses are checked; empty: secrets only")
 	policyPath := in.String("policy", "", "policy file (YAML): fail-on, only-fixed, fail-on-new-only, licenses, exceptions")
 	baselinePath := in.String("baseline", "", "scan.json of an earlier run; with fail-on-new-only, only findings absent from it fail the gate")
-	outDir := in.String("output-dir", "out", "directory for scan.sarif and scan.json")
+	outDir := in.String("output-dir", "out", "directory for scan.sarif, scan.json and scan.prom")
 	in.Output("sarif", "path of the SARIF 2.1.0 file, for github/codeql-action/upload-sarif")
 	in.Output("report", "path of the JSON report (scan.json)")
 	in.Output("result", "the gate's verdict: pass, fail or error")
@@ -45,6 +45,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	for _, s := range []string{"critical", "high", "medium", "low"} {
 		in.Output(s, "number of "+s+" findings")
 	}
+	in.Output("metrics-file", "path of scan.prom, for the publish action")
 	if err := in.Parse(); err != nil {
 		return nil, err
 	}

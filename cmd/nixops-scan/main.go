@@ -17,6 +17,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
 	"github.com/voidnxsec/nixops-actions/pkg/scan"
+	"github.com/voidnxsec/nixops-actions/pkg/scan/exposition"
 )
 
 // version is set at release time with -ldflags "-X main.version=v1.2.3".
@@ -108,7 +109,7 @@ func anchorFile(dir string) string {
 	return "flake.nix"
 }
 
-// writeResults writes scan.sarif and scan.json, then reports: annotations,
+// writeResults writes scan.sarif, scan.json and scan.prom, then reports: annotations,
 // outputs, summary. Nothing here ever holds a secret's value.
 func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 	sarif, warns, err := scan.SARIF(rep, version)
@@ -128,6 +129,10 @@ func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 	if err := atomicfile.Write(reportPath, data, 0o644); err != nil {
 		return err
 	}
+	metrics := filepath.Join(cfg.outDir, "scan.prom")
+	if err := exposition.WriteFile(metrics, rep); err != nil {
+		return err
+	}
 	for _, w := range rep.Warnings {
 		a.Warningf("%s", w)
 	}
@@ -142,6 +147,7 @@ func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 		action.Output{Name: "high", Value: strconv.Itoa(c.High)},
 		action.Output{Name: "medium", Value: strconv.Itoa(c.Medium)},
 		action.Output{Name: "low", Value: strconv.Itoa(c.Low)},
+		action.Output{Name: "metrics-file", Value: metrics},
 	); err != nil {
 		return err
 	}

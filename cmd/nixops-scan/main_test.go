@@ -167,12 +167,17 @@ func TestPullRequestEveryCommit(t *testing.T) {
 	}
 	outs := r.outputs(t)
 	for k, v := range map[string]string{"result": "fail", "findings": "2", "high": "2", "critical": "0",
-		"sarif": filepath.Join(r.outDir, "scan.sarif"), "report": filepath.Join(r.outDir, "scan.json")} {
+		"sarif": filepath.Join(r.outDir, "scan.sarif"), "report": filepath.Join(r.outDir, "scan.json"),
+		"metrics-file": filepath.Join(r.outDir, "scan.prom")} {
 		if outs[k] != v {
 			t.Errorf("output %s=%q, want %q", k, outs[k], v)
 		}
 	}
 	checkSARIF(t, filepath.Join(r.outDir, "scan.sarif"), 2)
+	if prom, err := os.ReadFile(filepath.Join(r.outDir, "scan.prom")); err != nil ||
+		!strings.Contains(string(prom), "nixops_scan_findings{kind=\"secret\",severity=\"high\"} 2\n") {
+		t.Errorf("scan.prom: %v\n%s", err, prom)
+	}
 	all := r.everything(t)
 	for i, tok := range tokens {
 		if strings.Contains(all, tok) || strings.Contains(all, tok[4:20]) {
