@@ -53,7 +53,7 @@ func Save(ctx context.Context, st *store.Store, opts SaveOptions) (*Saved, error
 	}
 	s := &Saved{}
 	var err error
-	if s.Before, err = binarycache.Entries(opts.Dir); err != nil {
+	if s.Before, err = binarycache.DropBroken(opts.Dir); err != nil {
 		return nil, err
 	}
 	var closure []pathinfo.Info
@@ -76,7 +76,9 @@ func Save(ctx context.Context, st *store.Store, opts SaveOptions) (*Saved, error
 	if err := placeholders(opts.Dir, closure, keep); err != nil {
 		return nil, err
 	}
-	if err := st.CopyTo(ctx, CacheURL(opts.Dir, st.StoreDir(), url.Values{"compression": {"zstd"}}), keep); err != nil {
+	// Only what the cache lacks: Nix would skip the rest itself, but its
+	// process costs more than the whole save when nothing is new.
+	if err := st.CopyTo(ctx, CacheURL(opts.Dir, st.StoreDir(), url.Values{"compression": {"zstd"}}), missing(keep, s.Before)); err != nil {
 		return nil, err
 	}
 	if s.After, s.Removed, err = binarycache.Prune(opts.Dir, keep); err != nil {
@@ -87,6 +89,21 @@ func Save(ctx context.Context, st *store.Store, opts SaveOptions) (*Saved, error
 	s.Changed = s.Fingerprint != binarycache.Fingerprint(s.Before)
 	s.Added = len(s.After) - (len(s.Before) - s.Removed)
 	return s, nil
+}
+
+// missing is what of paths entries lack.
+func missing(paths []string, entries []binarycache.Entry) []string {
+	have := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		have[e.StorePath] = true
+	}
+	var out []string
+	for _, p := range paths {
+		if !have[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // placeholders stands in for the paths of closure left to the upstreams.

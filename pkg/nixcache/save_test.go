@@ -62,6 +62,16 @@ func (f *fixture) nix(t *testing.T, args ...string) string {
 	return string(out)
 }
 
+// save saves the closures of roots into dir with no upstream.
+func (f *fixture) save(t *testing.T, dir string, roots ...string) *nixcache.Saved {
+	t.Helper()
+	s, err := nixcache.Save(context.Background(), f.st, nixcache.SaveOptions{Dir: dir, Roots: roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func stderrOf(err error) []byte {
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.Stderr
@@ -81,12 +91,8 @@ func storePaths(entries []binarycache.Entry) []string {
 // from the cache alone, and save again with nothing new.
 func TestRoundTrip(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "cache")
-	s, err := nixcache.Save(ctx, f.st, nixcache.SaveOptions{Dir: dir, Roots: []string{f.app}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := f.save(t, dir, f.app)
 	want := []string{f.app, f.lib}
 	slices.Sort(want)
 	if got := storePaths(s.After); !slices.Equal(got, want) || !s.Changed || s.Added != 2 || s.Removed != 0 || s.Closure != 2 {
@@ -101,10 +107,7 @@ func TestRoundTrip(t *testing.T) {
 		"build", "--no-link", "--option", "substituters", sub, "--option", "max-jobs", "0", f.app).Output(); err != nil {
 		t.Fatalf("realising %s from the cache with building forbidden: %v\n%s", f.app, err, stderrOf(err))
 	}
-	again, err := nixcache.Save(ctx, f.st, nixcache.SaveOptions{Dir: dir, Roots: []string{f.app}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := f.save(t, dir, f.app)
 	if again.Changed || again.Added != 0 || again.Fingerprint != s.Fingerprint {
 		t.Errorf("second save with nothing new: %+v, want unchanged", again)
 	}
@@ -114,19 +117,13 @@ func TestRoundTrip(t *testing.T) {
 // needs any more and a stray NAR go.
 func TestPrune(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "cache")
-	if _, err := nixcache.Save(ctx, f.st, nixcache.SaveOptions{Dir: dir, Roots: []string{f.app, f.other}}); err != nil {
-		t.Fatal(err)
-	}
+	f.save(t, dir, f.app, f.other)
 	stray := filepath.Join(dir, "nar", "0000000000000000000000000000000000000000000000000000.nar.zst")
 	if err := os.WriteFile(stray, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := nixcache.Save(ctx, f.st, nixcache.SaveOptions{Dir: dir, Roots: []string{f.other}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := f.save(t, dir, f.other)
 	if got := storePaths(s.After); !slices.Equal(got, []string{f.other}) || s.Removed != 2 || !s.Changed {
 		t.Errorf("after saving other alone: %+v, want only %s", s, f.other)
 	}
@@ -142,9 +139,7 @@ func TestServedUpstream(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	upstream := filepath.Join(t.TempDir(), "upstream")
-	if _, err := nixcache.Save(ctx, f.st, nixcache.SaveOptions{Dir: upstream, Roots: []string{f.lib}}); err != nil {
-		t.Fatal(err)
-	}
+	f.save(t, upstream, f.lib)
 	var heads []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		heads = append(heads, r.Method+" "+r.URL.Path)
@@ -188,5 +183,27 @@ func TestUpstreamDown(t *testing.T) {
 	}
 	if len(s.After) != 2 || len(s.NotAsked) != 1 || !strings.Contains(s.NotAsked[0].Error(), "500") {
 		t.Errorf("%+v, want both paths kept and the upstream reported", s)
+	}
+}
+
+// TestBrokenEntry: a narinfo whose NAR is gone (a placeholder left by a
+// failed save) is dropped and its path copied again.
+func TestBrokenEntry(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(t.TempDir(), "cache")
+	s := f.save(t, dir, f.app)
+	for _, e := range s.After {
+		if e.StorePath == f.lib {
+			os.Remove(filepath.Join(dir, e.NAR))
+		}
+	}
+	again := f.save(t, dir, f.app)
+	if len(again.Before) != 1 || again.Added != 1 || len(again.After) != 2 {
+		t.Fatalf("%+v, want lib dropped and copied again", again)
+	}
+	for _, e := range again.After {
+		if _, err := os.Stat(filepath.Join(dir, e.NAR)); err != nil {
+			t.Errorf("%s: %v", e.StorePath, err)
+		}
 	}
 }

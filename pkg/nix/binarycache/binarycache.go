@@ -71,6 +71,28 @@ func Entries(dir string) ([]Entry, error) {
 	return out, nil
 }
 
+// DropBroken removes from dir each narinfo whose NAR is missing (a
+// placeholder a failed save left, or a file lost on the way) and returns
+// the entries left: Nix takes a narinfo alone as the path being there,
+// and would neither copy the path again nor substitute it.
+func DropBroken(dir string) ([]Entry, error) {
+	entries, err := Entries(dir)
+	if err != nil {
+		return nil, err
+	}
+	left := entries[:0]
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, e.NAR)); err == nil {
+			left = append(left, e)
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Hash()+".narinfo")); err != nil {
+			return nil, err
+		}
+	}
+	return left, nil
+}
+
 // FormatError is a narinfo this package cannot read.
 type FormatError struct {
 	File, Problem string
