@@ -14,8 +14,8 @@ import (
 type deploy struct {
 	name    string
 	message string // the annotated tag's message; empty in branch mode
-	commit  int32 // in the graph
-	time    int64 // Unix seconds
+	commit  int32  // in the graph
+	time    int64  // Unix seconds
 	hotfix  bool
 	commits []int32 // attributed to it
 
