@@ -60,6 +60,15 @@ exceptions:
 			t.Errorf("log lacks %q:\n%s", w, r.stdout.String())
 		}
 	}
+	summ, err := os.ReadFile(r.summ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"2 findings, 1 failing the gate", "| `license:unknown` | bash    | 2025-06-30 | expired |"} {
+		if !strings.Contains(string(summ), w) {
+			t.Errorf("summary lacks %q:\n%s", w, summ)
+		}
+	}
 	rep := readReport(t, filepath.Join(r.outDir, "scan.json"))
 	if len(rep.Findings) != 2 || rep.Findings[0].RuleID != "license:GPL-3.0-only" || rep.Findings[0].Package != "readline" ||
 		rep.Findings[1].RuleID != "license:unknown" || rep.Findings[1].Gating || rep.Findings[1].File != "flake.nix" {
