@@ -99,6 +99,9 @@ type Finding struct {
 	// vulnerability finding.
 	Package string `json:"package,omitempty"`
 	Version string `json:"version,omitempty"`
+	// FixedIn is the version that fixes a vulnerability, when one exists;
+	// only-fixed gates on those alone.
+	FixedIn string `json:"fixed_in,omitempty"`
 	// Blocking: a policy rule (a denied license) that fails the gate
 	// whatever its severity.
 	Blocking bool `json:"blocking,omitempty"`

@@ -99,7 +99,7 @@ func (r *Report) Decide(g Gate) {
 		f := &r.Findings[i]
 		f.InBaseline = inBase[f.Identity()]
 		f.Gating = (f.AtOrAbove(g.Cutoff) || f.Blocking) && f.Exception == "" &&
-			!(newOnly && f.InBaseline) && !(onlyFixed && f.Kind == KindVulnerability)
+			!(newOnly && f.InBaseline) && !(onlyFixed && f.Kind == KindVulnerability && f.FixedIn == "")
 		c.add(f)
 	}
 	r.Counts = c
