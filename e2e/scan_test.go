@@ -23,7 +23,7 @@ func TestActScan(t *testing.T) {
 	fx := newFixture(t)
 	for _, tc := range []struct {
 		name, deny, want string
-		findings       int
+		findings         int
 	}{
 		{"pass", "GPL-3.0-only", "outcome=success result=pass findings=0", 0},
 		{"fail", "MIT", "outcome=failure result=fail findings=2", 2},
