@@ -102,6 +102,12 @@ type Finding struct {
 	// FixedIn is the version that fixes a vulnerability, when one exists;
 	// only-fixed gates on those alone.
 	FixedIn string `json:"fixed_in,omitempty"`
+	// DerivedCPE: the vulnerability matched a CPE derived from the
+	// package's name, not one its SBOM states; such a match may be wrong.
+	DerivedCPE bool `json:"derived_cpe,omitempty"`
+	// ResolvedByPatch: a patch applied in the derivation resolves the
+	// vulnerability (the SBOM's pedigree says so); reported, never gating.
+	ResolvedByPatch bool `json:"resolved_by_patch,omitempty"`
 	// Blocking: a policy rule (a denied license) that fails the gate
 	// whatever its severity.
 	Blocking bool `json:"blocking,omitempty"`

@@ -98,7 +98,7 @@ func (r *Report) Decide(g Gate) {
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		f.InBaseline = inBase[f.Identity()]
-		f.Gating = (f.AtOrAbove(g.Cutoff) || f.Blocking) && f.Exception == "" &&
+		f.Gating = (f.AtOrAbove(g.Cutoff) || f.Blocking) && f.Exception == "" && !f.ResolvedByPatch &&
 			!(newOnly && f.InBaseline) && !(onlyFixed && f.Kind == KindVulnerability && f.FixedIn == "")
 		c.add(f)
 	}

@@ -21,6 +21,9 @@ type Component struct {
 	license *licenseExpr
 	// LicenseText is the license as the SBOM wrote it, for reports.
 	LicenseText string
+	// Resolves are the vulnerability ids the patches applied in the
+	// derivation resolve (CycloneDX pedigree.patches[].resolves).
+	Resolves []string
 }
 
 // SBOMError is an SBOM that cannot be read: missing, not JSON, neither
@@ -70,7 +73,7 @@ func cycloneDXComponents(data []byte) ([]Component, error) {
 	var walk func([]cdx.Component) error
 	walk = func(cs []cdx.Component) error {
 		for _, c := range cs {
-			comp := Component{Name: c.Name, Version: c.Version, PURL: c.PackageURL, CPE: c.CPE}
+			comp := Component{Name: c.Name, Version: c.Version, PURL: c.PackageURL, CPE: c.CPE, Resolves: resolves(c.Pedigree)}
 			if err := comp.setCycloneDXLicenses(c.Licenses); err != nil {
 				return fmt.Errorf("component %s: %w", c.BOMRef, err)
 			}
@@ -158,4 +161,22 @@ func spdxComponents(data []byte) ([]Component, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+func resolves(p *cdx.Pedigree) []string {
+	if p == nil || p.Patches == nil {
+		return nil
+	}
+	var ids []string
+	for _, patch := range *p.Patches {
+		if patch.Resolves == nil {
+			continue
+		}
+		for _, is := range *patch.Resolves {
+			if is.ID != "" {
+				ids = append(ids, is.ID)
+			}
+		}
+	}
+	return ids
 }
