@@ -21,6 +21,8 @@ type config struct {
 	policy    *scan.Policy // nil: none given
 	baseline  *scan.Report // nil: none given
 	sbomPath  string
+	dbPath    string // empty: no vulnerability scan
+	dbMaxAge  time.Duration
 	outDir    string
 	timestamp time.Time
 	warnings  []string
@@ -37,6 +39,8 @@ func parseInputs(a *action.Action) (*config, error) {
 	sbomPath := in.String("sbom", "", "CycloneDX or SPDX JSON SBOM whose components' licenses are checked; empty: secrets only")
 	policyPath := in.String("policy", "", "policy file (YAML): fail-on, only-fixed, fail-on-new-only, licenses, exceptions")
 	baselinePath := in.String("baseline", "", "scan.json of an earlier run; with fail-on-new-only, only findings absent from it fail the gate")
+	dbPath := in.String("db-path", "", "grype's vulnerability database directory (holding 6/vulnerability.db), for the SBOM's vulnerabilities; empty: no vulnerability scan")
+	dbMaxAge := in.Duration("db-max-age", 5*24*time.Hour, "a database built longer ago fails the scan rather than passing on old data")
 	outDir := in.String("output-dir", "out", "directory for scan.sarif, scan.json and scan.prom")
 	in.Output("sarif", "path of the SARIF 2.1.0 file, for github/codeql-action/upload-sarif")
 	in.Output("report", "path of the JSON report (scan.json)")
@@ -46,10 +50,17 @@ func parseInputs(a *action.Action) (*config, error) {
 		in.Output(s, "number of "+s+" findings")
 	}
 	in.Output("metrics-file", "path of scan.prom, for the publish action")
+	in.Output("vex", "path of the CycloneDX VEX document of the vulnerabilities patches resolve (scan.vex.cdx.json), when vulnerabilities were scanned")
 	if err := in.Parse(); err != nil {
 		return nil, err
 	}
-	cfg := &config{dir: *path, historyOf: *hist, outDir: *outDir, sbomPath: *sbomPath}
+	cfg := &config{dir: *path, historyOf: *hist, outDir: *outDir, sbomPath: *sbomPath, dbPath: *dbPath, dbMaxAge: *dbMaxAge}
+	if cfg.dbPath != "" && cfg.sbomPath == "" {
+		return nil, &action.InputError{Input: "db-path", Err: fmt.Errorf("is set but sbom is empty: the vulnerabilities are those of the SBOM's components")}
+	}
+	if cfg.dbMaxAge <= 0 {
+		return nil, &action.InputError{Input: "db-max-age", Err: fmt.Errorf("%v is not a positive duration", cfg.dbMaxAge), Accepted: "a duration such as 5d or 36h"}
+	}
 	if err := cfg.readFiles(*policyPath, *baselinePath); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
 	"github.com/voidnxsec/nixops-actions/pkg/scan"
 	"github.com/voidnxsec/nixops-actions/pkg/scan/exposition"
+	"github.com/voidnxsec/nixops-actions/pkg/scan/vulndb"
 )
 
 // version is set at release time with -ldflags "-X main.version=v1.2.3".
@@ -76,6 +78,9 @@ func scanAll(ctx context.Context, a *action.Action, cfg *config) (*scan.Report, 
 		fs, rules := scan.LicenseFindings(comps, lp, anchorFile(cfg.dir))
 		rep.Categories = scan.Categories(scan.KindSecret, scan.KindLicense)
 		rep.Findings, rep.Rules = append(rep.Findings, fs...), append(rep.Rules, rules...)
+		if err := scanVulnerabilities(ctx, a, cfg, rep, comps); err != nil {
+			return nil, err
+		}
 	}
 	done := a.Group("Secrets")
 	fs, rules, err := scan.ScanSecrets(ctx, scan.SecretOptions{Dir: cfg.dir, History: hist})
@@ -96,6 +101,25 @@ func scanAll(ctx context.Context, a *action.Action, cfg *config) (*scan.Report, 
 		}
 	}
 	return rep, nil
+}
+
+// scanVulnerabilities matches the SBOM's components against the database
+// db-path names; without one it says what is not scanned.
+func scanVulnerabilities(ctx context.Context, a *action.Action, cfg *config, rep *scan.Report, comps []scan.Component) error {
+	if cfg.dbPath == "" {
+		rep.Warnings = append(rep.Warnings, "vulnerabilities were not scanned: give db-path, grype's database directory")
+		return nil
+	}
+	done := a.Group("Vulnerabilities")
+	defer done()
+	fs, rules, st, err := vulndb.Match(ctx, comps, anchorFile(cfg.dir), vulndb.Options{Dir: cfg.dbPath, MaxAge: cfg.dbMaxAge})
+	if err != nil {
+		return &action.InputError{Input: "db-path", Err: err, Accepted: fmt.Sprintf("a grype v6 database directory built within db-max-age (%v)", cfg.dbMaxAge)}
+	}
+	a.Infof("vulnerability database: schema %s, built %s", st.SchemaVersion, st.Built.UTC().Format(time.RFC3339))
+	rep.Categories = scan.Categories(append(rep.Categories, scan.KindVulnerability)...)
+	rep.Findings, rep.Rules = append(rep.Findings, fs...), append(rep.Rules, rules...)
+	return nil
 }
 
 // anchorFile is where findings about the closure point: the flake that
@@ -133,6 +157,17 @@ func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 	if err := exposition.WriteFile(metrics, rep); err != nil {
 		return err
 	}
+	var vexPath string
+	if slices.Contains(rep.Categories, scan.KindVulnerability) {
+		vex, err := scan.VEX(rep)
+		if err != nil {
+			return err
+		}
+		vexPath = filepath.Join(cfg.outDir, "scan.vex.cdx.json")
+		if err := atomicfile.Write(vexPath, vex, 0o644); err != nil {
+			return err
+		}
+	}
 	for _, w := range rep.Warnings {
 		a.Warningf("%s", w)
 	}
@@ -148,6 +183,7 @@ func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 		action.Output{Name: "medium", Value: strconv.Itoa(c.Medium)},
 		action.Output{Name: "low", Value: strconv.Itoa(c.Low)},
 		action.Output{Name: "metrics-file", Value: metrics},
+		action.Output{Name: "vex", Value: vexPath},
 	); err != nil {
 		return err
 	}

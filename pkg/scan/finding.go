@@ -99,6 +99,8 @@ type Finding struct {
 	// vulnerability finding.
 	Package string `json:"package,omitempty"`
 	Version string `json:"version,omitempty"`
+	// ComponentRef is the component's bom-ref in the SBOM scanned.
+	ComponentRef string `json:"component_ref,omitempty"`
 	// FixedIn is the version that fixes a vulnerability, when one exists;
 	// only-fixed gates on those alone.
 	FixedIn string `json:"fixed_in,omitempty"`

@@ -13,6 +13,7 @@ import (
 
 // Component is what the gates need of one SBOM component.
 type Component struct {
+	Ref     string // the SBOM's bom-ref or SPDX id
 	Name    string
 	Version string
 	PURL    string
@@ -73,7 +74,7 @@ func cycloneDXComponents(data []byte) ([]Component, error) {
 	var walk func([]cdx.Component) error
 	walk = func(cs []cdx.Component) error {
 		for _, c := range cs {
-			comp := Component{Name: c.Name, Version: c.Version, PURL: c.PackageURL, CPE: c.CPE, Resolves: resolves(c.Pedigree)}
+			comp := Component{Ref: c.BOMRef, Name: c.Name, Version: c.Version, PURL: c.PackageURL, CPE: c.CPE, Resolves: resolves(c.Pedigree)}
 			if err := comp.setCycloneDXLicenses(c.Licenses); err != nil {
 				return fmt.Errorf("component %s: %w", c.BOMRef, err)
 			}
@@ -138,7 +139,7 @@ func spdxComponents(data []byte) ([]Component, error) {
 	}
 	var out []Component
 	for _, p := range doc.Packages {
-		c := Component{Name: p.PackageName, Version: p.PackageVersion}
+		c := Component{Ref: string(p.PackageSPDXIdentifier), Name: p.PackageName, Version: p.PackageVersion}
 		for _, r := range p.PackageExternalReferences {
 			switch r.RefType {
 			case "purl":

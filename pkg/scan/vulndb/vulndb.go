@@ -130,6 +130,9 @@ func findings(ms []match.Match, byID map[grypepkg.ID]*scan.Component, anchor str
 			f.DerivedCPE = true
 			f.Title += " (matched by a CPE derived from the package name, not one the package declares)"
 		}
+		if c != nil {
+			f.ComponentRef = c.Ref
+		}
 		if c != nil && slices.Contains(c.Resolves, id) {
 			f.ResolvedByPatch = true
 			f.Title += " (resolved by a patch applied in the derivation)"
