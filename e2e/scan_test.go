@@ -4,29 +4,41 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 )
 
 // TestActScan runs `uses: ./sbom` then `uses: ./scan` on the SBOM of the
 // e2e flake (licenses Apache-2.0, MIT, BSD-3-Clause, MIT AND ISC): a policy
 // denying GPL-3.0-only passes, one denying MIT fails the gate on the two
 // components that need it, and a later step reads the outputs either way.
+// With a database grype's builder made from NVD records, e2e-lib 1.0 is
+// found vulnerable through a CPE derived from its name (the flake declares
+// none), and e2e-app 2.3, the version that fixes its CVE, is not.
 func TestActScan(t *testing.T) {
 	act := tool(t, "act")
 	testenv.LookPath(t, "nix")
 	testenv.LookPath(t, "git")
 	testenv.LookPath(t, "go")
 	fx := newFixture(t)
+	db := t.TempDir()
+	vulndbtest.Build(t, db, map[string][]vulndbtest.Record{"nvd": {
+		vulndbtest.NVDCVE("CVE-2026-20001", "cpe:2.3:a:e2e-lib:e2e-lib:*:*:*:*:*:*:*:*", "1.1", vulndbtest.High),
+		vulndbtest.NVDCVE("CVE-2026-20002", "cpe:2.3:a:e2e-app:e2e-app:*:*:*:*:*:*:*:*", "2.3", vulndbtest.Critical),
+	}})
+	type finding struct{ rule, pkg string }
 	for _, tc := range []struct {
-		name, deny, want string
-		findings         int
+		name, deny, db, want string
+		findings             []finding
 	}{
-		{"pass", "GPL-3.0-only", "outcome=success result=pass findings=0", 0},
-		{"fail", "MIT", "outcome=failure result=fail findings=2", 2},
+		{"pass", "GPL-3.0-only", "", "outcome=success result=pass findings=0", nil},
+		{"fail", "MIT", "", "outcome=failure result=fail findings=2", []finding{{"license:MIT", "e2e-lib"}, {"license:MIT", "webapp"}}},
+		{"vulnerable", "GPL-3.0-only", db, "outcome=failure result=fail findings=1", []finding{{"CVE-2026-20001", "e2e-lib"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -38,7 +50,7 @@ func TestActScan(t *testing.T) {
 			r := fx.act(t, act, "e2e/testdata/workflows/scan.yml", map[string]string{
 				"target": "path:" + fx.repo + "/e2e/testdata/flake#default", "nix-store": fx.store,
 				"sbom-dir": filepath.Join(dir, "sbom-out"), "scan-dir": scanDir,
-				"path": fx.repo + "/e2e/testdata/flake", "policy": policy, "step-log": stepLogPath(t),
+				"path": fx.repo + "/e2e/testdata/flake", "policy": policy, "step-log": stepLogPath(t), "db-path": tc.db,
 			})
 			if got := r.jobResult(); got != "success" {
 				t.Fatalf("job result %q (the scan step continues on error); act log:\n%s", got, r.text)
@@ -50,20 +62,24 @@ func TestActScan(t *testing.T) {
 			schematest.Validate(t, schematest.SARIF(t), data)
 			var rep struct {
 				Findings []struct {
-					RuleID  string `json:"rule_id"`
-					Package string `json:"package"`
+					RuleID     string `json:"rule_id"`
+					Package    string `json:"package"`
+					DerivedCPE bool   `json:"derived_cpe"`
 				} `json:"findings"`
 			}
 			if err := json.Unmarshal([]byte(read(t, filepath.Join(scanDir, "scan.json"))), &rep); err != nil {
 				t.Fatal(err)
 			}
-			if len(rep.Findings) != tc.findings {
-				t.Errorf("findings %+v, want %d", rep.Findings, tc.findings)
-			}
+			var got []finding
 			for _, f := range rep.Findings {
-				if f.RuleID != "license:MIT" || (f.Package != "e2e-lib" && f.Package != "webapp") {
-					t.Errorf("finding %+v: want license:MIT of e2e-lib or webapp", f)
+				got = append(got, finding{f.RuleID, f.Package})
+				if strings.HasPrefix(f.RuleID, "CVE-") && !f.DerivedCPE {
+					t.Errorf("%+v: matched by a derived CPE, not marked so", f)
 				}
+			}
+			slices.SortFunc(got, func(a, b finding) int { return strings.Compare(a.rule+a.pkg, b.rule+b.pkg) })
+			if !slices.Equal(got, tc.findings) {
+				t.Errorf("findings %+v, want %+v", got, tc.findings)
 			}
 		})
 	}
