@@ -124,3 +124,18 @@ func NVDCVE(id, cpe, fixed string, c CVSS) Record {
 		"references": []any{map[string]any{"url": "https://example.invalid/" + id, "source": "cve@mitre.org"}},
 	}}}
 }
+
+// GoOSV is an OSV record of the Go vulnerability database: module before
+// fixed is affected.
+func GoOSV(id, module, fixed string) Record {
+	return Record{ID: id, Item: map[string]any{
+		"schema_version": "1.6.0", "id": id, "modified": "2026-01-06T10:00:00Z", "published": "2026-01-05T10:00:00Z",
+		"summary": "A test vulnerability in " + module,
+		"details": "A test vulnerability in " + module + " before " + fixed + ".",
+		"affected": []any{map[string]any{
+			"package": map[string]any{"ecosystem": "Go", "name": module},
+			"ranges": []any{map[string]any{"type": "SEMVER",
+				"events": []any{map[string]any{"introduced": "0"}, map[string]any{"fixed": fixed}}}}}},
+		"references": []any{map[string]any{"type": "WEB", "url": "https://example.invalid/" + id}},
+	}}
+}

@@ -119,3 +119,24 @@ func TestDatabaseErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchGoModule: an embedded Go module, known by its purl, is matched
+// against a Go advisory in OSV form; a later version is not.
+func TestMatchGoModule(t *testing.T) {
+	dir := t.TempDir()
+	vulndbtest.Build(t, dir, map[string][]vulndbtest.Record{"osv": {
+		vulndbtest.GoOSV("GO-2026-0001", "golang.org/x/text", "0.44.0"),
+	}})
+	comps := []scan.Component{
+		{Ref: "a#pkg:golang/golang.org/x/text@v0.43.0", Name: "golang.org/x/text", Version: "v0.43.0", PURL: "pkg:golang/golang.org/x/text@v0.43.0"},
+		{Ref: "b#pkg:golang/golang.org/x/text@v0.44.0", Name: "golang.org/x/text", Version: "v0.44.0", PURL: "pkg:golang/golang.org/x/text@v0.44.0"},
+	}
+	fs, _, _, err := vulndb.Match(context.Background(), comps, "flake.nix", vulndb.Options{Dir: dir, MaxAge: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].RuleID != "GO-2026-0001" || fs[0].Version != "v0.43.0" || fs[0].FixedIn != "0.44.0" || fs[0].DerivedCPE ||
+		fs[0].ComponentRef != comps[0].Ref {
+		t.Errorf("findings %+v", fs)
+	}
+}
