@@ -170,11 +170,15 @@ func storePaths(ps []Package) []string {
 	return out
 }
 
-// licenses are the distinct licenses of ps, as one string.
+// licenses are the distinct known licenses of ps, as one string: a
+// source path named like its package (webapp beside webapp-1.0.0) carries
+// no license and says nothing about the package's.
 func licenses(ps []Package) string {
 	var ls []string
 	for _, p := range ps {
-		ls = append(ls, p.License)
+		if p.License != "" {
+			ls = append(ls, p.License)
+		}
 	}
 	slices.Sort(ls)
 	return strings.Join(slices.Compact(ls), "; ")
