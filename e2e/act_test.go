@@ -382,7 +382,13 @@ func read(t *testing.T, file string) string {
 // are more act flags (--env, -s).
 func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]string, extra ...string) actRun {
 	t.Helper()
-	args := append([]string{"workflow_dispatch", "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
+	return fx.actOn(t, act, "workflow_dispatch", workflow, inputs, extra...)
+}
+
+// actOn runs workflow on event; extra may hold -e with its payload.
+func (fx fixture) actOn(t *testing.T, act, event, workflow string, inputs map[string]string, extra ...string) actRun {
+	t.Helper()
+	args := append([]string{event, "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
 	args = append(args, extra...)
 	keys := make([]string, 0, len(inputs))
 	for k := range inputs {
