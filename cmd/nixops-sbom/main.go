@@ -68,5 +68,5 @@ func runWith(ctx context.Context, a *action.Action, storeOpts ...store.Option) e
 	if err := a.AddSummary(summary.Markdown(b.Target, cfg.scope, stats, files)); err != nil {
 		return err
 	}
-	return report(ctx, a, cfg, b, d)
+	return report(ctx, a, cfg, b, d, files)
 }

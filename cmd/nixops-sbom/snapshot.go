@@ -40,7 +40,7 @@ type snapshotInputs struct {
 func declareSnapshotInputs(in *action.Inputs) snapshotInputs {
 	return snapshotInputs{
 		enabled: in.Bool("dependency-snapshot", false, "submit the SBOM to the repository's dependency graph, so Dependabot alerts on the packages embedded in store paths (needs contents: write)"),
-		token:   in.String("github-token", tokenDefault, "token for GitHub's API, used with dependency-snapshot and for the pull-request comment of compare-to", action.Secret()),
+		token:   in.String("github-token", tokenDefault, "token for GitHub's API, used with dependency-snapshot, release-assets and the pull-request comment of compare-to", action.Secret()),
 		matrix:  in.String("matrix", matrixDefault, "the job's matrix as JSON (toJSON(matrix)), so each matrix job keeps its own snapshot"),
 	}
 }
