@@ -81,7 +81,12 @@ file_sha256() {
 }
 
 [[ -n ${GITHUB_ACTION_PATH:-} ]] || fail "GITHUB_ACTION_PATH is not set: run bootstrap.sh from a composite action step"
-root=$(cd "$GITHUB_ACTION_PATH/.." && pwd -P) || fail "action directory '$GITHUB_ACTION_PATH' does not exist"
+# The repository root is where this script lives, whatever the depth of
+# the action calling it (sbom/, setup-nix/save/).
+# Bash alone: the source build must work where coreutils' dirname is not.
+self=${BASH_SOURCE[0]}
+[[ $self == */* ]] || self=./$self
+root=$(cd "${self%/*}/.." && pwd -P) || fail "cannot find the repository root from $self"
 cache_root="${RUNNER_TOOL_CACHE:-${HOME:?HOME or RUNNER_TOOL_CACHE must be set}/.cache}/nixops-actions/$name"
 
 ref=${ACTION_REF:-${GITHUB_ACTION_REF:-}}

@@ -129,14 +129,7 @@ func TestActDORA(t *testing.T) {
 	act := tool(t, "act")
 	testenv.LookPath(t, "git")
 	testenv.LookPath(t, "go")
-	base := t.TempDir()
-	fx := fixture{repo: filepath.Join(base, "repo"), actHome: filepath.Join(base, "home"), actCache: filepath.Join(base, "act-cache")}
-	for _, d := range []string{fx.repo, fx.actHome} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	copySources(t, repoRoot(t), fx.repo)
+	fx := checkoutFixture(t, t.TempDir(), false)
 	doraHistory(t, fx.repo)
 
 	tests := []struct {

@@ -26,20 +26,7 @@ func TestActPublish(t *testing.T) {
 	prom := promtest.StartPrometheus(t, gw.Addr)
 
 	base := t.TempDir()
-	fx := fixture{
-		repo:     filepath.Join(base, "repo"),
-		actHome:  filepath.Join(base, "home"),
-		actCache: filepath.Join(base, "act-cache"),
-	}
-	for _, d := range []string{fx.repo, fx.actHome} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	copySources(t, repoRoot(t), fx.repo)
-	git(t, fx.repo, "init", "-q", "-b", "main")
-	git(t, fx.repo, "add", "-A")
-	git(t, fx.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "-m", "e2e snapshot")
+	fx := checkoutFixture(t, base, true)
 	metrics := filepath.Join(base, "out", "sbom.prom")
 	if err := os.MkdirAll(filepath.Dir(metrics), 0o755); err != nil {
 		t.Fatal(err)

@@ -17,16 +17,7 @@ func TestActSetupNix(t *testing.T) {
 	testenv.LookPath(t, "git")
 	testenv.LookPath(t, "go")
 	base := t.TempDir()
-	fx := fixture{repo: filepath.Join(base, "repo"), actHome: filepath.Join(base, "home"), actCache: filepath.Join(base, "act-cache")}
-	for _, d := range []string{fx.repo, fx.actHome} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	copySources(t, repoRoot(t), fx.repo)
-	git(t, fx.repo, "init", "-q", "-b", "main")
-	git(t, fx.repo, "add", "-A")
-	git(t, fx.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "-m", "e2e snapshot")
+	fx := checkoutFixture(t, base, true)
 
 	r := fx.act(t, act, "e2e/testdata/workflows/setup-nix.yml", map[string]string{"extra-conf": "keep-going = true"})
 	if got := r.jobResult(); got != "success" {
@@ -46,4 +37,84 @@ func TestActSetupNix(t *testing.T) {
 	if got := r.jobResult(); got != "failure" {
 		t.Fatalf("a bad extra-conf line: job result %q; act log:\n%s", got, r.text)
 	}
+}
+
+// actionsCacheSHA is the actions/cache commit setup-nix pins (v5.0.5); act
+// maps it to the stand-in, since it cannot reach GitHub's cache service.
+const actionsCacheSHA = "27d5ce7f107fe9357f9df03efb73ab90386fccae"
+
+// TestActSetupNixCache runs setup-nix with cache: true, a build and
+// setup-nix/save under act, twice: the first run builds and saves; after
+// the paths are deleted from the store, the second, with building
+// forbidden, gets them from the restored cache and saves nothing.
+func TestActSetupNixCache(t *testing.T) {
+	act := tool(t, "act")
+	testenv.LookPath(t, "nix")
+	testenv.LookPath(t, "git")
+	testenv.LookPath(t, "go")
+	base := t.TempDir()
+	fx := checkoutFixture(t, base, true)
+	entries := filepath.Join(base, "github-cache")
+	standin := []string{"--env", "NIXOPS_STANDIN_CACHE=" + entries}
+	const workflow = "e2e/testdata/workflows/setup-nix-cache.yml"
+
+	r := fx.act(t, act, workflow, map[string]string{"max-jobs": "auto"}, standin...)
+	if got := r.jobResult(); got != "success" {
+		t.Fatalf("first run: job result %q; act log:\n%s", got, r.text)
+	}
+	first := r.outputs("save")
+	saved, _ := filepath.Glob(filepath.Join(entries, "*"))
+	if first["changed"] != "true" || first["paths"] != "2" || len(saved) != 1 || filepath.Base(saved[0]) != first["key"] {
+		t.Fatalf("first run: save outputs %v, entries %v; want one entry of 2 paths under the key", first, saved)
+	}
+	narinfos, _ := filepath.Glob(filepath.Join(saved[0], "*.narinfo"))
+	var paths []string
+	for _, n := range narinfos {
+		for _, l := range strings.Split(read(t, n), "\n") {
+			if p, ok := strings.CutPrefix(l, "StorePath: "); ok {
+				paths = append(paths, p)
+			}
+		}
+	}
+	if len(paths) != 2 {
+		t.Fatalf("the saved entry holds %v, want app and lib", paths)
+	}
+	// The first run's result link is still a GC root; the test ignores it.
+	run(t, "", "nix-store", append([]string{"--delete", "--ignore-liveness"}, paths...)...)
+
+	r = fx.act(t, act, workflow, map[string]string{"max-jobs": "0"}, standin...)
+	if got := r.jobResult(); got != "success" {
+		t.Fatalf("second run, building forbidden: job result %q; act log:\n%s", got, r.text)
+	}
+	if !strings.Contains(r.text, "Cache restored from key: "+first["key"]) {
+		t.Errorf("the second run did not restore %s:\n%s", first["key"], r.text)
+	}
+	if second := r.outputs("save"); second["changed"] != "false" || second["key"] != first["key"] {
+		t.Errorf("second run: save outputs %v, want unchanged under %s", second, first["key"])
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was not substituted back: %v", p, err)
+		}
+	}
+}
+
+// checkoutFixture is a copy of this checkout at base/repo, committed as
+// one snapshot unless it is left to the caller (commit false), with an
+// empty HOME and action cache for act.
+func checkoutFixture(t *testing.T, base string, commit bool) fixture {
+	t.Helper()
+	fx := fixture{repo: filepath.Join(base, "repo"), actHome: filepath.Join(base, "home"), actCache: filepath.Join(base, "act-cache")}
+	for _, d := range []string{fx.repo, fx.actHome} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copySources(t, repoRoot(t), fx.repo)
+	if commit {
+		git(t, fx.repo, "init", "-q", "-b", "main")
+		git(t, fx.repo, "add", "-A")
+		git(t, fx.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "-m", "e2e snapshot")
+	}
+	return fx
 }

@@ -1,8 +1,9 @@
 // Command nixops-nix-versions refreshes setup-nix/versions.json from the
 // release host: for each version asked for, the SHA-256 the Nix project
 // publishes beside each system's tarball. It reads published hashes only;
-// it never downloads a tarball to hash it. The scheduled workflow that
-// would run it and open a pull request is not written yet.
+// it never downloads a tarball to hash it. The scheduled workflow
+// .github/workflows/refresh-nix-versions.yml runs it weekly and opens a
+// pull request when the table changed.
 package main
 
 import (

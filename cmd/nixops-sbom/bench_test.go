@@ -19,29 +19,12 @@ import (
 
 // The 10,000-package synthetic system of ../shared/fixtures/nix.
 const (
-	synthTop = "/nix/store/ahs92y11df5jjjkm5cnijvy44z4d39x4-synthetic-system"
+	synthTop = testenv.SynthTop
 	synthDrv = "/nix/store/vxh50p9l05fy9fv86s317msrxicgbq2j-synthetic-system.drv"
 )
 
-// synthStore imports the fixture into a store of its own, once per
-// NIXOPS_BENCH_STORE directory when set (the import takes seconds).
-func synthStore(b testing.TB) string {
-	b.Helper()
-	testenv.LookPath(b, "nix-store")
-	export := testenv.Shared(b, "fixtures/nix/synthetic-10k.nix-export.zst")
-	dir := os.Getenv("NIXOPS_BENCH_STORE")
-	if dir == "" {
-		dir = b.TempDir()
-	}
-	if _, err := os.Stat(filepath.Join(dir, synthTop)); err == nil {
-		return dir
-	}
-	cmd := exec.Command("sh", "-c", `zstd -dc "$1" | nix-store --store "$2" --option sandbox true --option sandbox-paths '/bin /usr /lib /lib64' --import >/dev/null`, "sh", export, dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("importing %s: %v\n%s", export, err, out)
-	}
-	return dir
-}
+// synthStore is the fixture imported into a store of its own.
+func synthStore(b testing.TB) string { return testenv.SynthStore(b) }
 
 // synthComponents is the size of the fixture's runtime closure, each
 // path one component.

@@ -38,7 +38,7 @@ func installRunner(t *testing.T, body []byte, serve func(int, http.ResponseWrite
 	return r, srv
 }
 
-func realVersion(t *testing.T) string {
+func realVersion(t testing.TB) string {
 	v, err := nixinstall.Version(context.Background(), testenv.LookPath(t, "nix"))
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,9 @@ type config struct {
 	token                       string
 	substituters, keys          []string
 	maxJobs, extraConf          string
+	cache                       bool
+	cacheKeyFiles               []string
+	cachePrefix                 string
 }
 
 func run(ctx context.Context, a *action.Action) error {
@@ -40,17 +43,23 @@ func run(ctx context.Context, a *action.Action) error {
 	keys := in.List("extra-trusted-public-keys", nil, "public keys of those caches (name:base64), comma- or newline-separated")
 	maxJobs := in.String("max-jobs", "auto", "builds run at once: auto (one per CPU), a number, or empty to keep the machine's")
 	extra := in.String("extra-conf", "", "more nix.conf lines (name = value), applied last")
+	cache := in.Bool("cache", false, "restore this repository's Nix binary cache from GitHub's cache and use it as a substituter (save it with setup-nix/save)")
+	keyFiles := in.Lines("cache-key-files", defaultKeyFiles, "files whose content keys the cache, relative to the workspace")
+	prefix := in.String("cache-key-prefix", "nixops-nix", "first part of the cache key, to keep caches of different jobs apart")
 	in.Output("nix-version", "version of the Nix now on PATH")
 	in.Output("mode", "installed or adopted")
 	in.Output("bin-dir", "directory holding the nix binary")
 	in.Output("store-dir", "the Nix store directory")
 	in.Output("seconds", "seconds the step took")
+	in.Output("cache-dir", "the binary cache directory to restore into (with cache: true)")
+	in.Output("cache-key", "the cache key to restore; saved entries add their fingerprint after a dash (with cache: true)")
 	if err := in.Parse(); err != nil {
 		return err
 	}
 	a.Infof("nixops-setup-nix %s", version) // after the inputs: the token is masked first
 	cfg := config{version: *nixVersion, sha256: *sha, releaseURL: *release, flakes: *flakes, token: *token,
-		substituters: *subs, keys: *keys, maxJobs: *maxJobs, extraConf: *extra}
+		substituters: *subs, keys: *keys, maxJobs: *maxJobs, extraConf: *extra,
+		cache: *cache, cacheKeyFiles: *keyFiles, cachePrefix: *prefix}
 	if cfg.token == tokenDefault {
 		cfg.token = ""
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/markdown"
 	"github.com/voidnxsec/nixops-actions/pkg/nixconf"
 )
 
@@ -27,6 +28,8 @@ func report(a *action.Action, r *result, nixConfig string) error {
 		action.Output{Name: "bin-dir", Value: r.nix.BinDir},
 		action.Output{Name: "store-dir", Value: r.storeDir},
 		action.Output{Name: "seconds", Value: seconds(total)},
+		action.Output{Name: "cache-dir", Value: r.cacheDir},
+		action.Output{Name: "cache-key", Value: r.cacheKey},
 	)
 	if err != nil {
 		return err
@@ -50,6 +53,9 @@ func summary(r *result, total time.Duration) string {
 		fence += "`"
 	}
 	fmt.Fprintf(&b, "%s\n%s%s\n", fence, text, fence)
+	if r.cacheKey != "" {
+		fmt.Fprintf(&b, "\nBinary cache %s, restored next under key %s.\n", markdown.Code(r.cacheDir), markdown.Code(r.cacheKey))
+	}
 	if len(r.ignored) > 0 {
 		b.WriteString("\n**Ignored by the Nix daemon** (this user is not trusted):\n\n")
 		for _, ig := range r.ignored {

@@ -27,6 +27,8 @@ type result struct {
 	ignored  []nixconf.Ignored
 	timings  []timing
 	start    time.Time
+	// cacheDir and cacheKey are set with cache: true.
+	cacheDir, cacheKey string
 }
 
 type timing struct {
@@ -73,7 +75,19 @@ func setup(ctx context.Context, a *action.Action, cfg config) error {
 		return err
 	}
 	nixConfig := nixconf.Render(a.Getenv("NIX_CONFIG"), settings)
-	if err := probe(ctx, a, r, settings, nixConfig); err != nil {
+	c, err := probe(ctx, a, r, settings, nixConfig)
+	if err != nil {
+		return err
+	}
+	if cfg.cache {
+		// The cache's URL names the store directory, known only now.
+		if settings, err = setupCache(a, cfg, r, c, settings); err != nil {
+			return err
+		}
+		r.settings = nixconf.Masked(settings)
+		nixConfig = nixconf.Render(a.Getenv("NIX_CONFIG"), settings)
+	}
+	if err := checkTrust(a, r, c); err != nil {
 		return err
 	}
 	r.lap("read Nix's configuration", t)
@@ -108,9 +122,8 @@ func buildSettings(cfg config, serverURL string) ([]nixconf.Setting, error) {
 	return settings, err
 }
 
-// probe asks the Nix found what it runs with under the new NIX_CONFIG, and
-// which of the settings its daemon will ignore.
-func probe(ctx context.Context, a *action.Action, r *result, settings []nixconf.Setting, nixConfig string) error {
+// probe asks the Nix found what it runs with under the new NIX_CONFIG.
+func probe(ctx context.Context, a *action.Action, r *result, settings []nixconf.Setting, nixConfig string) (nixconf.Config, error) {
 	env := append(os.Environ(), "NIX_CONFIG="+nixConfig, "NIX_REMOTE="+a.Getenv("NIX_REMOTE"))
 	storeDir := make(chan error, 1)
 	go func() {
@@ -120,13 +133,19 @@ func probe(ctx context.Context, a *action.Action, r *result, settings []nixconf.
 	}()
 	c, err := nixconf.Show(ctx, r.nix.Bin, nixconf.ShowCommand(r.nix.Version.AtLeast(2, 20)), env)
 	if err := errors.Join(err, <-storeDir); err != nil {
-		return err
+		return nil, err
 	}
 	for _, s := range settings {
 		if s.Line > 0 && !c.Known(s.Name) {
 			a.Warningf("extra-conf line %d: Nix %s has no setting %q, so it ignores the line", s.Line, r.nix.Version, s.Name)
 		}
 	}
+	return c, nil
+}
+
+// checkTrust warns of each setting the Nix daemon will ignore because
+// this user is not trusted.
+func checkTrust(a *action.Action, r *result, c nixconf.Config) error {
 	// Nix's order: a store setting (nix.conf, NIX_CONFIG) wins; NIX_REMOTE
 	// only decides what "auto" means.
 	storeURL := c.String("store")

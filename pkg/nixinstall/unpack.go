@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ulikunitz/xz"
+	"github.com/xi2/xz"
 )
 
 // EntryError is a tarball entry that would reach outside the directory
@@ -40,12 +40,21 @@ func Unpack(file, dir string) error {
 		return err
 	}
 	defer f.Close()
-	xr, err := xz.NewReader(bufio.NewReaderSize(f, 1<<20))
+	// xi2/xz (a port of XZ Embedded) decodes about 1.5x faster than
+	// ulikunitz/xz; decoding in its own goroutine overlaps it with
+	// writing the files.
+	xr, err := xz.NewReader(bufio.NewReaderSize(f, 1<<20), 0)
 	if err != nil {
 		return fmt.Errorf("%s is not an xz file: %w", file, err)
 	}
+	pr, pw := io.Pipe()
+	defer pr.Close() // stops the decoder when an entry is refused
+	go func() {
+		_, err := io.Copy(pw, xr)
+		pw.CloseWithError(err)
+	}()
 	u := &unpacker{dir: dir, links: map[string]bool{}, storePaths: map[string]bool{}}
-	tr := tar.NewReader(xr)
+	tr := tar.NewReader(bufio.NewReaderSize(pr, 1<<20))
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {

@@ -22,30 +22,16 @@ import (
 )
 
 // The 10,000-package synthetic system of ../shared/fixtures/nix.
-const synthTop = "/nix/store/ahs92y11df5jjjkm5cnijvy44z4d39x4-synthetic-system"
+const synthTop = testenv.SynthTop
 
-// synthStore imports the fixture into a chroot store of its own, once per
-// NIXOPS_BENCH_STORE directory when set (the import takes seconds), as
-// cmd/nixops-sbom's benchmark does; it returns the store directory.
+// synthStore is the fixture imported into a chroot store of its own;
+// it returns the store directory.
 func synthStore(tb testing.TB) string {
 	tb.Helper()
 	if os.Getenv(nixchroot.InnerVar) != "" {
 		tb.Skip("the shared fixtures are not inside the Nix chroots")
 	}
-	testenv.LookPath(tb, "nix-store")
-	export := testenv.Shared(tb, "fixtures/nix/synthetic-10k.nix-export.zst")
-	dir := os.Getenv("NIXOPS_BENCH_STORE")
-	if dir == "" {
-		dir = tb.TempDir()
-	}
-	if _, err := os.Stat(filepath.Join(dir, synthTop)); err == nil {
-		return dir
-	}
-	cmd := exec.Command("sh", "-c", `zstd -dc "$1" | nix-store --store "$2" --option sandbox true --option sandbox-paths '/bin /usr /lib /lib64' --import >/dev/null`, "sh", export, dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("importing %s: %v\n%s", export, err, out)
-	}
-	return dir
+	return testenv.SynthStore(tb)
 }
 
 // chrootState is the state directory of the chroot store dir.
