@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -367,5 +368,25 @@ func TestCompareToBadFile(t *testing.T) {
 	}
 	if n := len(srv.Calls("")); n != 0 {
 		t.Errorf("%d requests", n)
+	}
+}
+
+// TestCommentMarker: a correlator that could end the hidden HTML comment
+// early is replaced by a stable hash, different for each; others are kept
+// as they read.
+func TestCommentMarker(t *testing.T) {
+	for _, corr := range []string{"CI sbom", "CI sbom nix=2.34 os=ubuntu-latest"} {
+		if got := commentMarker(corr); got != "sbom closure diff "+corr {
+			t.Errorf("commentMarker(%q) = %q", corr, got)
+		}
+	}
+	hashed := regexp.MustCompile(`^sbom closure diff [0-9a-f]{16}$`)
+	seen := map[string]bool{}
+	for _, corr := range []string{"CI sbom flags=--fast", "CI sbom flags=--slow", "CI sbom cmp=a>b", "CI sbom line=a\nb"} {
+		got := commentMarker(corr)
+		if !hashed.MatchString(got) || commentMarker(corr) != got || seen[got] {
+			t.Errorf("commentMarker(%q) = %q, want a stable hash of its own", corr, got)
+		}
+		seen[got] = true
 	}
 }
