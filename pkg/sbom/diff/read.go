@@ -77,7 +77,12 @@ func FromCycloneDX(doc *cdx.BOM) []Package {
 	for i := range comps {
 		out = append(out, fromComponent(&comps[i]))
 	}
-	slices.SortFunc(out, func(a, b Package) int { return strings.Compare(a.Key+"@"+a.Version, b.Key+"@"+b.Version) })
+	slices.SortFunc(out, func(a, b Package) int {
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Version, b.Version)
+	})
 	return out
 }
 
