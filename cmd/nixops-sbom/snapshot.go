@@ -105,7 +105,7 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 		repo: repo,
 		run: snapshot.Run{Correlator: corr, ID: runID, HTMLURL: rc.ServerURL + "/" + repo.String() + "/actions/runs/" + runID,
 			SHA: rc.SHA, Ref: rc.Ref, DetectorURL: detectorURL},
-		opts: clientOptions(a, rc.APIURL, token, pr != nil && pr.Fork),
+		opts: clientOptions(a, rc.APIURL, token, readOnlyFork(rc.EventName, pr)),
 	}
 	if err := p.run.Validate(); err != nil {
 		return nil, fmt.Errorf("dependency-snapshot: true: the runner's %w", err)
