@@ -5,7 +5,19 @@
 #   "$GITHUB_ACTION_PATH/../actions/bootstrap.sh" nixops-sbom
 #
 # Result: the absolute path of the binary, written as `path=<bin>` to
-# $GITHUB_OUTPUT when that is set, else printed as the last line of stdout.
+# $GITHUB_OUTPUT when that is set, else printed as the last line of stdout;
+# and `built=true` when it was compiled in this run.
+#
+#   bootstrap.sh --plan nixops-sbom
+#
+# writes `cache-dir=` and `cache-key=` instead, when the binary would be
+# built from source into a private tool cache: the action restores that
+# directory from GitHub's cache (actions/cache, keyed by the source hash)
+# before the build and saves it after, so a branch ref compiles once, not
+# in every run. A restored build is checked like any cached one: private
+# directories and the hash recorded when it was built. GitHub's cache is
+# scoped to a branch and its base, so no pull request can plant one for
+# the default branch.
 # The PATH is left alone so that a user's own nixops-sbom is never shadowed
 # and the action always runs the binary matching its own source.
 #
@@ -55,6 +67,11 @@
 # local `uses: ./x` have no such directory).
 set -euo pipefail
 
+plan=
+if [[ ${1:-} == --plan ]]; then
+	plan=1
+	shift
+fi
 name=${1:-}
 [[ -n $name ]] || { echo "::error::bootstrap.sh: missing binary name (usage: bootstrap.sh NAME)"; exit 2; }
 [[ $name =~ ^[a-z0-9][a-z0-9-]*$ ]] || { echo "::error::bootstrap.sh: invalid binary name '$name'"; exit 2; }
@@ -283,11 +300,33 @@ install_source() {
 	fi
 	mv -f "$tmp" "$bin"
 	file_sha256 "$bin" >"$bin.sha256"
+	built=true
 	log "built $name from source into $bin"
 }
 
+# plan_source prints where a source build of this source would be kept and
+# its cache key, or nothing when it would not be kept in the tool cache.
+plan_source() {
+	local hash dir
+	if command -v sha256sum >/dev/null 2>&1; then SHA256_CMD=(sha256sum); else SHA256_CMD=(shasum -a 256); fi
+	command -v go >/dev/null 2>&1 || return 0 # the build step says what to do
+	hash=$(source_hash)
+	dir="$cache_root/$hash"
+	(umask 077 && mkdir -p "$dir")
+	private_dirs "$dir" || return 0
+	echo "cache-dir=$dir"
+	echo "cache-key=nixops-actions-$name-$plat-$hash"
+}
+
+built=false
 platform
 resolve_release
+if [[ -n $plan ]]; then
+	if [[ -z $tag ]]; then
+		plan_source >>"${GITHUB_OUTPUT:-/dev/stdout}"
+	fi
+	exit 0
+fi
 if [[ -n $tag ]]; then
 	log "release $tag: using the prebuilt $name"
 	install_release
@@ -296,6 +335,7 @@ else
 fi
 if [[ -n ${GITHUB_OUTPUT:-} ]]; then
 	echo "path=$bin" >>"$GITHUB_OUTPUT"
+	echo "built=$built" >>"$GITHUB_OUTPUT"
 else
 	echo "$bin"
 fi

@@ -165,6 +165,9 @@ type fixture struct {
 	goVersion string // of the toolchain that built gohello, as its build info says
 	actHome   string
 	actCache  string
+	// githubCache holds the entries of the actions/cache stand-in
+	// (default: github-cache beside actCache).
+	githubCache string
 }
 
 // fixtureClosure names the store paths of the flake's runtime closure.
@@ -393,7 +396,12 @@ func (fx fixture) actOn(t *testing.T, act, event, workflow string, inputs map[st
 	args := append([]string{event, "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
 	// act fetches every action a composite names, even in a step that will
 	// be skipped: setup-nix's actions/cache is always the stand-in.
-	args = append(args, "--local-repository", "actions/cache@"+actionsCacheSHA+"="+filepath.Join(fx.repo, "e2e", "testdata", "actions-cache"))
+	entries := fx.githubCache
+	if entries == "" {
+		entries = filepath.Join(filepath.Dir(fx.actCache), "github-cache")
+	}
+	args = append(args, "--local-repository", "actions/cache@"+actionsCacheSHA+"="+filepath.Join(fx.repo, "e2e", "testdata", "actions-cache"),
+		"--env", "NIXOPS_STANDIN_CACHE="+entries)
 	args = append(args, extra...)
 	keys := make([]string, 0, len(inputs))
 	for k := range inputs {

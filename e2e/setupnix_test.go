@@ -54,18 +54,17 @@ func TestActSetupNixCache(t *testing.T) {
 	testenv.LookPath(t, "go")
 	base := t.TempDir()
 	fx := checkoutFixture(t, base, true)
-	entries := filepath.Join(base, "github-cache")
-	standin := []string{"--env", "NIXOPS_STANDIN_CACHE=" + entries}
+	fx.githubCache = filepath.Join(base, "github-cache")
 	const workflow = "e2e/testdata/workflows/setup-nix-cache.yml"
 
-	r := fx.act(t, act, workflow, map[string]string{"max-jobs": "auto"}, standin...)
+	r := fx.act(t, act, workflow, map[string]string{"max-jobs": "auto"})
 	if got := r.jobResult(); got != "success" {
 		t.Fatalf("first run: job result %q; act log:\n%s", got, r.text)
 	}
 	first := r.outputs("save")
-	saved, _ := filepath.Glob(filepath.Join(entries, "*"))
+	saved, _ := filepath.Glob(filepath.Join(fx.githubCache, "nixops-nix-*"))
 	if first["changed"] != "true" || first["paths"] != "2" || len(saved) != 1 || filepath.Base(saved[0]) != first["key"] {
-		t.Fatalf("first run: save outputs %v, entries %v; want one entry of 2 paths under the key", first, saved)
+		t.Fatalf("first run: save outputs %v, Nix cache entries %v; want one entry of 2 paths under the key", first, saved)
 	}
 	narinfos, _ := filepath.Glob(filepath.Join(saved[0], "*.narinfo"))
 	var paths []string
@@ -82,7 +81,7 @@ func TestActSetupNixCache(t *testing.T) {
 	// The first run's result link is still a GC root; the test ignores it.
 	run(t, "", "nix-store", append([]string{"--delete", "--ignore-liveness"}, paths...)...)
 
-	r = fx.act(t, act, workflow, map[string]string{"max-jobs": "0"}, standin...)
+	r = fx.act(t, act, workflow, map[string]string{"max-jobs": "0"})
 	if got := r.jobResult(); got != "success" {
 		t.Fatalf("second run, building forbidden: job result %q; act log:\n%s", got, r.text)
 	}
@@ -117,4 +116,33 @@ func checkoutFixture(t *testing.T, base string, commit bool) fixture {
 		git(t, fx.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "-m", "e2e snapshot")
 	}
 	return fx
+}
+
+// TestActBootstrapCache: a branch ref builds the action's binary from
+// source once; the next run, on a fresh runner (an empty tool cache),
+// restores that build from GitHub's cache (the stand-in) and compiles
+// nothing.
+func TestActBootstrapCache(t *testing.T) {
+	act := tool(t, "act")
+	testenv.LookPath(t, "nix")
+	testenv.LookPath(t, "go")
+	base := t.TempDir()
+	fx := checkoutFixture(t, base, true)
+	fx.githubCache = filepath.Join(base, "github-cache")
+	const workflow = "e2e/testdata/workflows/setup-nix.yml"
+	in := map[string]string{"extra-conf": "keep-going = true"}
+	r := fx.act(t, act, workflow, in)
+	if r.jobResult() != "success" || !strings.Contains(r.text, "bootstrap: built nixops-setup-nix from source") {
+		t.Fatalf("first run: want a source build; act log:\n%s", r.text)
+	}
+	keys, _ := filepath.Glob(filepath.Join(fx.githubCache, "nixops-actions-nixops-setup-nix-*"))
+	if len(keys) != 1 {
+		t.Fatalf("cache entries %v, want the build saved under its source hash", keys)
+	}
+	fx.actCache = filepath.Join(base, "fresh-runner")
+	r = fx.act(t, act, workflow, in)
+	if r.jobResult() != "success" || !strings.Contains(r.text, "Cache restored from key: "+filepath.Base(keys[0])) ||
+		!strings.Contains(r.text, "bootstrap: cache hit: nixops-setup-nix for source") || strings.Contains(r.text, "building nixops-setup-nix") {
+		t.Fatalf("second run on a fresh runner: want the restored build, no compile; act log:\n%s", r.text)
+	}
 }

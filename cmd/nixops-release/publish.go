@@ -31,7 +31,9 @@ func publish(ctx context.Context, a *action.Action, o release.PublishOptions, to
 	if err != nil {
 		return fmt.Errorf("GITHUB_API_URL: %w", err)
 	}
-	o.PushEnv = pushAuth(a, o.Env, rc.ServerURL, token)
+	var basic string
+	o.PushEnv, basic = githubapi.GitPushConfig(o.Env, rc.ServerURL, token)
+	a.AddMask(basic)
 	p, err := release.Publish(ctx, release.GitHub{Client: client, Repo: repo}, o)
 	if err != nil {
 		return explain(err)

@@ -265,6 +265,30 @@ var computeCases = []computeCase{
 		want: failureWant("v1", "fixes-deployment", "v2.0.1-hotfix", 4*h, true),
 	},
 	{
+		// A rollback adds no commit: v3 is tagged on v2's commit at 5h,
+		// its tag message saying Fixes-deployment: v2. v2 failed, recovery
+		// 2h; v3 carries no commit.
+		name: "rollback tag trailer",
+		build: func(r *gitRepo) {
+			r.names["c1"] = r.commit("one", 0)
+			r.annotated("v1", "HEAD", 1)
+			r.names["c2"] = r.commit("two", 2)
+			r.annotated("v2", "HEAD", 3)
+			r.run(dates(at(5), at(5)), "tag", "-a", "-m", "roll back v2\n\nFixes-deployment: v2", "v3", "HEAD")
+		},
+		want: want{
+			deps: []wantDep{
+				{name: "v1", commits: 1, lead: []float64{h, h, h, 1}},
+				{name: "v2", commits: 1, lead: []float64{h, h, h, 1}, failed: "fixes-deployment", fixedBy: "v3", recovery: 2 * h},
+				{name: "v3", commits: 0, lead: nil, rework: true},
+			},
+			perDay: 3.0 / 90, gaps: []float64{2 * h, 2 * h, 2 * h, 2},
+			lead: []float64{h, h, h, 2}, failRate: 1.0 / 3, reworkRate: 1.0 / 3,
+			recovery: []float64{2 * h, 2 * h, 2 * h, 1}, commitsSeen: 2,
+			bands: [4]string{"medium", "elite", "low", "high"},
+		},
+	},
+	{
 		// until 4h (RFC 3339) drops v3 (5h): the report is what was known
 		// then, so v2 has not failed yet. v1, v2: leads 1h; gap 2h.
 		name:  "until before the fix",

@@ -13,8 +13,9 @@ import (
 // list is its identity.
 type deploy struct {
 	name    string
-	commit  int32 // in the graph
-	time    int64 // Unix seconds
+	message string // the annotated tag's message; empty in branch mode
+	commit  int32  // in the graph
+	time    int64  // Unix seconds
 	hotfix  bool
 	commits []int32 // attributed to it
 
@@ -67,7 +68,7 @@ func tagDeploys(g *history.Graph, cands []history.Tag, onBranch []bool, branch s
 				Reason: fmt.Sprintf("commit not reachable from branch %s", branch)})
 			continue
 		}
-		d := &deploy{name: t.Name, commit: i, time: g.Commits[i].CommitterTime, fixedBy: -1}
+		d := &deploy{name: t.Name, message: t.Message, commit: i, time: g.Commits[i].CommitterTime, fixedBy: -1}
 		if t.Annotated && !t.Tagger.IsZero() { // zero: an unreadable tagger date
 			d.time = t.Tagger.Unix()
 		}

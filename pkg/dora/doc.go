@@ -41,9 +41,12 @@
 //     "Hotfix: true", key and value case-insensitive) and A is the
 //     deployment just before it, unless (3) the hotfix names deployments in
 //     "Fixes-deployment: <name>" trailers, which then are the failed ones.
-//     Such a trailer in any later deployment marks the named one failed. A
-//     revert inside the deployment that introduced the commit is no
-//     failure. Trailers are read from the message's last paragraph.
+//     Such a trailer in any later deployment marks the named one failed,
+//     in one of its commits or in its annotated tag's message (a rollback
+//     carries no commit of its own: the deploy action tags it with
+//     "Fixes-deployment: <the failed one>"). A revert inside the deployment
+//     that introduced the commit is no failure. Trailers are read from the
+//     message's last paragraph.
 //   - Recovery time: from the failed deployment to the first later
 //     deployment carrying its fix; that deployment is rework (rework rate).
 //   - Statistics: median (mean of the two middle values for an even

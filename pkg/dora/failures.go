@@ -49,13 +49,12 @@ func failures(g *history.Graph, ds []*deploy, owner []int32) {
 }
 
 // targets lists what deployment k fixes: deployments named by a
-// Fixes-deployment trailer, then those whose commits it reverts, then, for
+// Fixes-deployment trailer (of its commits or its annotated tag), then those whose commits it reverts, then, for
 // a hotfix without such a trailer, the deployment just before it.
 func targets(g *history.Graph, ds []*deploy, k int, owner []int32, res *resolver, byName map[string]int) []target {
 	var named, reverted []target
 	d := ds[k]
-	for _, c := range d.commits {
-		msg := g.Commits[c].Message
+	name := func(msg string) {
 		tr := trailers(msg)
 		if isTrue(tr["hotfix"]) {
 			d.hotfix = true
@@ -65,6 +64,12 @@ func targets(g *history.Graph, ds []*deploy, k int, owner []int32, res *resolver
 				named = append(named, target{a, causeFixes})
 			}
 		}
+	}
+	// A rollback adds no commit: its tag's message names what it undoes.
+	name(d.message)
+	for _, c := range d.commits {
+		msg := g.Commits[c].Message
+		name(msg)
 		for _, sha := range revertedShas(msg) {
 			if i, ok := res.resolve(sha); ok && owner[i] >= 0 && int(owner[i]) < k {
 				reverted = append(reverted, target{int(owner[i]), causeRevert})

@@ -26,7 +26,7 @@ func rules(s settings, branch string) []string {
 		r = append(r, "Merge commits are left out of lead time.")
 	}
 	r = append(r,
-		fmt.Sprintf("A deployment failed when a later one reverts one of its commits (This reverts commit <sha>), names it in a Fixes-deployment: <name> trailer, or is a hotfix (tag matching %q or a Hotfix: true trailer) following it.", s.hotfixPattern),
+		fmt.Sprintf("A deployment failed when a later one reverts one of its commits (This reverts commit <sha>), names it in a Fixes-deployment: <name> trailer (in a commit or in its annotated tag's message, as a rollback does), or is a hotfix (tag matching %q or a Hotfix: true trailer) following it.", s.hotfixPattern),
 		"Recovery time runs from a failed deployment to the first later deployment carrying its fix; that deployment is rework.",
 		"Only deployments up to the window's end count, so later fixes do not change the window; commits older than the window still count for the deployments inside it.",
 		"Median; p90 by nearest rank; a window without deployments has no data (null), not zero.",

@@ -21,6 +21,9 @@ type Tag struct {
 	// Warning says so). A tag without a tagger line (very old git) gets
 	// time 0, which sorts it first.
 	Tagger time.Time
+	// Message is the outermost annotated tag's message, its signature
+	// left out; empty for a lightweight tag.
+	Message string
 }
 
 // TagList is the tags of a repository.
@@ -92,6 +95,7 @@ func peel(o *objReader, name string, h Hash) (Tag, *Warning, error) {
 				} else {
 					t.Tagger = time.Unix(tag.tagger, 0).UTC()
 				}
+				t.Message = tag.message
 			}
 			h = tag.target
 		default:
@@ -106,6 +110,7 @@ type tagObject struct {
 	target    Hash
 	tagger    int64
 	taggerErr error
+	message   string
 }
 
 // parseTag reads the object and tagger headers of a tag object. A
@@ -118,6 +123,9 @@ func parseTag(b []byte) (tagObject, error) {
 		line, rest, _ := bytes.Cut(b, []byte{'\n'})
 		b = rest
 		if len(line) == 0 {
+			msg, _, _ := bytes.Cut(b, []byte("-----BEGIN PGP SIGNATURE-----"))
+			msg, _, _ = bytes.Cut(msg, []byte("-----BEGIN SSH SIGNATURE-----"))
+			t.message = string(msg)
 			break
 		}
 		key, val, _ := bytes.Cut(line, []byte{' '})

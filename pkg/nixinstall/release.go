@@ -126,11 +126,13 @@ func (t *Table) SHA256(version, system string) (string, error) {
 	return "", e
 }
 
-// ErrIntelMac: no x86_64-darwin tarball hash could be confirmed, so none
-// is installed. (Which release was the last to ship one is not recorded
-// here: it could not be checked against the release host.)
-var ErrIntelMac = errors.New("Intel macOS (x86_64-darwin) is not a system setup-nix installs Nix on; its verified table covers " +
-	"x86_64-linux, aarch64-linux and aarch64-darwin: use an Apple silicon runner (macos-14 or later), or install Nix on the machine yourself and setup-nix adopts it")
+// ErrIntelMac: Nix 2.36.0 stopped shipping x86_64-darwin installers and
+// binaries, so 2.35 is the last release series with an Intel macOS
+// tarball (as cachix/install-nix-action's v32 notes record, citing the
+// Nix 2.36.0 announcement). setup-nix installs none.
+var ErrIntelMac = errors.New("Intel macOS (x86_64-darwin) is not a system setup-nix installs Nix on: Nix 2.36.0 dropped it, " +
+	"and 2.35 was the last release series with an x86_64-darwin tarball. Use an Apple silicon runner (macos-14 or later), " +
+	"or install Nix 2.35 or earlier on the machine yourself and setup-nix adopts it")
 
 // System is the Nix name of the platform GOOS/GOARCH describe.
 func System(goos, goarch string) (string, error) {

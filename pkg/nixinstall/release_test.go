@@ -53,7 +53,7 @@ func TestSystem(t *testing.T) {
 			t.Errorf("System(%s, %s) = %s, %v", tc.goos, tc.goarch, got, err)
 		}
 	}
-	if _, err := System("darwin", "amd64"); !errors.Is(err, ErrIntelMac) || !strings.Contains(err.Error(), "Apple silicon") {
+	if _, err := System("darwin", "amd64"); !errors.Is(err, ErrIntelMac) || !strings.Contains(err.Error(), "Apple silicon") || !strings.Contains(err.Error(), "2.35 was the last") {
 		t.Errorf("Intel macOS: %v", err)
 	}
 	if _, err := System("windows", "amd64"); err == nil || !strings.Contains(err.Error(), "windows/amd64") {

@@ -1,7 +1,6 @@
-package main
+package githubapi_test
 
 import (
-	"bytes"
 	"encoding/base64"
 	"os"
 	"os/exec"
@@ -9,19 +8,18 @@ import (
 	"testing"
 
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
-	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
 )
 
-// TestPushAuth asks the real git which header it would send where: the
-// token goes to the run's GitHub server only, and configuration already
-// given in GIT_CONFIG_* variables stays.
-func TestPushAuth(t *testing.T) {
+// TestGitPushConfig asks the real git which header it would send where:
+// the token goes to the run's GitHub server only, and configuration
+// already given in GIT_CONFIG_* variables stays.
+func TestGitPushConfig(t *testing.T) {
 	testenv.LookPath(t, "git")
-	var log bytes.Buffer
-	a := action.New(action.WithGetenv(envMap{"GITHUB_ACTIONS": "true"}.get), action.WithStdout(&log))
 	env := []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull, "HOME=" + t.TempDir(),
 		"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=user.name", "GIT_CONFIG_VALUE_0=Release Bot"}
-	env = append(env, pushAuth(a, env, "https://github.example.com/", "tok3n")...)
+	vars, secret := githubapi.GitPushConfig(env, "https://github.example.com/", "tok3n")
+	env = append(env, vars...)
 	basic := base64.StdEncoding.EncodeToString([]byte("x-access-token:tok3n"))
 	gitConfig := func(args ...string) string {
 		cmd := exec.Command("git", append([]string{"config"}, args...)...)
@@ -38,11 +36,7 @@ func TestPushAuth(t *testing.T) {
 	if got := gitConfig("--get", "user.name"); got != "Release Bot" {
 		t.Errorf("user.name %q: the entry already given was lost", got)
 	}
-	if !strings.Contains(log.String(), "::add-mask::"+basic+"\n") {
-		t.Errorf("the encoded token is not masked:\n%s", log.String())
+	if secret != basic {
+		t.Errorf("secret %q, want the encoded token %q to mask", secret, basic)
 	}
 }
-
-type envMap map[string]string
-
-func (m envMap) get(k string) string { return m[k] }
