@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -100,27 +101,27 @@ func buildTwoWebapps(t *testing.T) twoWebapps {
 }
 
 // narSize is what Nix says the store path of name in the closure of
-// installable takes.
+// installable takes. Nix 2.8 prints a list of path infos.
 func narSize(t *testing.T, uri, installable, name string) int64 {
 	t.Helper()
 	out, err := exec.Command("nix", "--extra-experimental-features", "nix-command flakes", "path-info", "--store", uri, "-r", "--json", installable).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Nix 2.8 writes a list of {path, narSize, ...}; the index of the path
-	// is enough here.
-	s := string(out)
-	i := strings.Index(s, "-"+name+`"`)
-	j := strings.Index(s[i:], `"narSize":`)
-	if i < 0 || j < 0 {
-		t.Fatalf("no %s in %s", name, s)
+	var infos []struct {
+		Path    string `json:"path"`
+		NarSize int64  `json:"narSize"`
 	}
-	rest := s[i+j+len(`"narSize":`):]
-	n, err := strconv.ParseInt(rest[:strings.IndexAny(rest, ",}")], 10, 64)
-	if err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal(out, &infos); err != nil {
+		t.Fatalf("nix path-info: %v\n%s", err, out)
 	}
-	return n
+	for _, i := range infos {
+		if strings.HasSuffix(i.Path, "-"+name) {
+			return i.NarSize
+		}
+	}
+	t.Fatalf("no %s in %s", name, out)
+	return 0
 }
 
 // TestCompareTo diffs the edited webapp against the first one's SBOM on a
