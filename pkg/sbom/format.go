@@ -60,6 +60,12 @@ func Encode(w io.Writer, b *BOM, f Format) error {
 	if err != nil {
 		return err
 	}
+	return encodeView(w, v, f)
+}
+
+// encodeView writes the validated view v in format f.
+func encodeView(w io.Writer, v *view, f Format) error {
+	var err error
 	switch f {
 	case CycloneDXJSON:
 		return encodeCycloneDX(w, v, false)

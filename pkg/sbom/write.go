@@ -16,13 +16,19 @@ func (f Format) FileName() string { return "sbom" + f.Extension() }
 // WriteFiles writes a document of b in each format to dir, under its
 // FileName, each file whole or not at all, and returns the paths by
 // format. The documents are encoded side by side: each is CPU-bound and
-// they share nothing but the BOM, which they only read.
+// they share nothing but the validated view of the BOM, which they only
+// read.
 func WriteFiles(dir string, b *BOM, formats []Format) (map[Format]string, error) {
+	// One validated view for every format: each encoder only reads it.
+	v, err := newView(b)
+	if err != nil {
+		return nil, err
+	}
 	paths := make([]string, len(formats))
 	var g errgroup.Group
 	for i, f := range formats {
 		paths[i] = filepath.Join(dir, f.FileName())
-		g.Go(func() error { return writeFile(paths[i], b, f) })
+		g.Go(func() error { return writeFile(paths[i], v, f) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -34,12 +40,12 @@ func WriteFiles(dir string, b *BOM, formats []Format) (map[Format]string, error)
 	return files, nil
 }
 
-func writeFile(path string, b *BOM, f Format) error {
+func writeFile(path string, v *view, f Format) error {
 	out, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return err
 	}
-	if err := Encode(out, b, f); err != nil {
+	if err := encodeView(out, v, f); err != nil {
 		out.Abort()
 		return fmt.Errorf("encoding %s: %w", f, err)
 	}
