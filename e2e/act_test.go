@@ -277,6 +277,8 @@ func checkAllFormats(t *testing.T, fx fixture, r actRun, outDir string) {
 		"metrics-file":   filepath.Join(outDir, "sbom.prom"),
 		"components":     strconv.Itoa(len(fx.closure)),
 		"closure-bytes":  strconv.FormatInt(fx.narBytes, 10),
+		// Declared, and empty without compare-to.
+		"packages-added": "", "packages-removed": "", "packages-changed": "", "closure-bytes-delta": "",
 	}
 	for k, v := range want {
 		if outs[k] != v {
@@ -402,7 +404,13 @@ func read(t *testing.T, file string) string {
 // are more act flags (--env, -s).
 func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]string, extra ...string) actRun {
 	t.Helper()
-	args := append([]string{"workflow_dispatch", "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
+	return fx.actOn(t, act, "workflow_dispatch", workflow, inputs, extra...)
+}
+
+// actOn runs workflow on event; extra may hold -e with its payload.
+func (fx fixture) actOn(t *testing.T, act, event, workflow string, inputs map[string]string, extra ...string) actRun {
+	t.Helper()
+	args := append([]string{event, "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
 	// act fetches every action a composite names, even in a step that will
 	// be skipped: setup-nix's actions/cache is always the stand-in.
 	args = append(args, fx.standins(t)...)
