@@ -60,6 +60,7 @@ type logLine struct {
 	Name       string   `json:"name"`
 	Arg        string   `json:"arg"`
 	RawOutput  bool     `json:"raw_output"`
+	JobID      string   `json:"jobID"`
 }
 
 type actRun struct {
@@ -73,6 +74,22 @@ func (r actRun) jobResult() string {
 	result := ""
 	for _, l := range r.lines {
 		if l.JobResult != "" {
+			result = l.JobResult
+		}
+	}
+	return result
+}
+
+// jobResultOf is the result of the job with id job (in a called workflow,
+// <caller job>/<job>): failure when any of its matrix runs failed, else
+// the last one reported; empty when it never ran.
+func (r actRun) jobResultOf(job string) string {
+	result := ""
+	for _, l := range r.lines {
+		if l.JobResult == "" || (l.JobID != job && !strings.HasSuffix(l.JobID, "/"+job)) {
+			continue
+		}
+		if result != "failure" {
 			result = l.JobResult
 		}
 	}
@@ -260,6 +277,8 @@ func checkAllFormats(t *testing.T, fx fixture, r actRun, outDir string) {
 		"metrics-file":   filepath.Join(outDir, "sbom.prom"),
 		"components":     strconv.Itoa(len(fx.closure)),
 		"closure-bytes":  strconv.FormatInt(fx.narBytes, 10),
+		// Declared, and empty without compare-to.
+		"packages-added": "", "packages-removed": "", "packages-changed": "", "closure-bytes-delta": "",
 	}
 	for k, v := range want {
 		if outs[k] != v {
@@ -385,15 +404,16 @@ func read(t *testing.T, file string) string {
 // are more act flags (--env, -s).
 func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]string, extra ...string) actRun {
 	t.Helper()
-	args := append([]string{"workflow_dispatch", "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
+	return fx.actOn(t, act, "workflow_dispatch", workflow, inputs, extra...)
+}
+
+// actOn runs workflow on event; extra may hold -e with its payload.
+func (fx fixture) actOn(t *testing.T, act, event, workflow string, inputs map[string]string, extra ...string) actRun {
+	t.Helper()
+	args := append([]string{event, "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
 	// act fetches every action a composite names, even in a step that will
 	// be skipped: setup-nix's actions/cache is always the stand-in.
-	entries := fx.githubCache
-	if entries == "" {
-		entries = filepath.Join(filepath.Dir(fx.actCache), "github-cache")
-	}
-	args = append(args, "--local-repository", "actions/cache@"+actionsCacheSHA+"="+filepath.Join(fx.repo, "e2e", "testdata", "actions-cache"),
-		"--env", "NIXOPS_STANDIN_CACHE="+entries)
+	args = append(args, fx.standins(t)...)
 	args = append(args, extra...)
 	keys := make([]string, 0, len(inputs))
 	for k := range inputs {
@@ -418,6 +438,33 @@ func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]stri
 		t.Fatalf("running act: %v\n%s", err, r.text)
 	}
 	return r
+}
+
+// standinSHAs are the pinned actions act cannot run here (they talk to
+// GitHub's services or download a toolchain), by the stand-in under
+// e2e/testdata that replaces each.
+var standinSHAs = map[string]string{
+	"actions/cache@" + actionsCacheSHA:                                   "actions-cache",
+	"actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f":   "actions-upload-artifact",
+	"actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c": "actions-download-artifact",
+	"actions/setup-go@b7ad1dad31e06c5925ef5d2fc7ad053ef454303e":          "actions-setup-go",
+}
+
+// standins are act's arguments mapping each pinned action to its stand-in
+// in this checkout, with the directories the stand-ins keep entries in
+// (beside actCache unless githubCache is set).
+func (fx fixture) standins(t *testing.T) []string {
+	t.Helper()
+	entries := fx.githubCache
+	if entries == "" {
+		entries = filepath.Join(filepath.Dir(fx.actCache), "github-cache")
+	}
+	args := []string{"--env", "NIXOPS_STANDIN_CACHE=" + entries,
+		"--env", "NIXOPS_STANDIN_ARTIFACTS=" + filepath.Join(filepath.Dir(entries), "github-artifacts")}
+	for ref, dir := range standinSHAs {
+		args = append(args, "--local-repository", ref+"="+filepath.Join(repoRoot(t), "e2e", "testdata", dir))
+	}
+	return args
 }
 
 func parseLog(t *testing.T, streams ...[]byte) actRun {

@@ -51,14 +51,7 @@ func TestActSBOMRelease(t *testing.T) {
 		git(t, fx.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "-m", "lock")
 	}
 	platform := release.Platform{OS: runtime.GOOS, Arch: runtime.GOARCH}
-	env := os.Environ()
-	for _, k := range []string{"GOPATH", "GOMODCACHE", "GOCACHE"} {
-		env = append(env, k+"="+goEnv(k)) // the builds reuse this machine's caches
-	}
-	res, err := release.Cut(context.Background(), release.Options{Dir: fx.repo, Version: "v9.9.9", OutDir: t.TempDir(), Env: env, Platforms: []release.Platform{platform}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := cutRelease(t, fx.repo, "v9.9.9")
 	actionRepo := filepath.Join(t.TempDir(), "release")
 	git(t, fx.repo, "worktree", "add", "-q", "--detach", actionRepo, res.Commit)
 	asset := release.AssetName("nixops-sbom", res.Version, platform)
@@ -95,6 +88,22 @@ func TestActSBOMRelease(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cutRelease cuts version of the committed repository at dir with
+// nixops-release's own Cut, for this platform only.
+func cutRelease(t *testing.T, dir, version string) *release.Result {
+	t.Helper()
+	env := os.Environ()
+	for _, k := range []string{"GOPATH", "GOMODCACHE", "GOCACHE"} {
+		env = append(env, k+"="+goEnv(k)) // the builds reuse this machine's caches
+	}
+	res, err := release.Cut(context.Background(), release.Options{Dir: dir, Version: version, OutDir: t.TempDir(), Env: env,
+		Platforms: []release.Platform{{OS: runtime.GOOS, Arch: runtime.GOARCH}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // releaseHost serves the assets of res where GitHub serves a release's

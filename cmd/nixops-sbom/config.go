@@ -26,6 +26,10 @@ type config struct {
 	nixStore  string
 	timestamp time.Time
 	snapshot  *snapshotPlan // nil: no dependency snapshot asked for
+	compare   *comparePlan  // nil: no compare-to
+	release   *releasePlan  // nil: no release assets to attach
+	// githubTimeout bounds all the GitHub API calls of the run together.
+	githubTimeout time.Duration
 	// storeOptions come after those the inputs give; tests set them.
 	storeOptions []store.Option
 }
@@ -129,20 +133,34 @@ func parseInputs(a *action.Action) (*config, error) {
 	workers := in.Int("workers", 0, "parallel workers for the embedded scan (0: one per CPU)")
 	nixStore := in.String("nix-store", "", "Nix store to query (passed as --store); empty: the default store")
 	snap := declareSnapshotInputs(in)
+	rel := declareReleaseInputs(in)
+	compareTo := in.String("compare-to", "", "CycloneDX JSON SBOM of an earlier closure (the base branch's artifact) to diff against; on a pull request also one comment (needs pull-requests: write)")
+	ghTimeout := in.Duration("github-timeout", 5*time.Minute, "one deadline for all of this run's GitHub API calls (comment, snapshot, release assets), retries included")
 	for _, f := range sbom.Formats {
 		in.Output(string(f), "path of the "+string(f)+" document, when that format was asked for")
 	}
 	in.Output("components", "number of components, embedded packages included")
 	in.Output("closure-bytes", "sum of the NAR sizes of the store paths that exist")
 	in.Output("metrics-file", "path of sbom.prom")
+	for _, o := range compareOutputs {
+		in.Output(o.name, o.help)
+	}
 	err := in.Parse()
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore}
+	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore,
+		githubTimeout: *ghTimeout}
+	// compare-to is read first: a bad file leaves even output-dir alone.
+	if cfg.compare, err = planCompare(a, *compareTo, snap); err != nil {
+		return nil, err
+	}
 	if err := cfg.check(a.Getenv, *formats); err != nil {
 		return nil, err
 	}
-	cfg.snapshot, err = snap.plan(a)
+	if cfg.snapshot, err = snap.plan(a); err != nil {
+		return nil, err
+	}
+	cfg.release, err = rel.plan(a, snap)
 	return cfg, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/nix/store"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/diff"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/summary"
 )
@@ -53,14 +54,19 @@ func runWith(ctx context.Context, a *action.Action, storeOpts ...store.Option) e
 	for _, f := range cfg.formats {
 		outs = append(outs, action.Output{Name: string(f), Value: files[f]})
 	}
+	var d *diff.Diff
+	if cfg.compare != nil {
+		var more []action.Output
+		if d, more, err = cfg.compare.compare(b); err != nil {
+			return err
+		}
+		outs = append(outs, more...)
+	}
 	if err := a.SetOutputs(outs...); err != nil {
 		return err
 	}
 	if err := a.AddSummary(summary.Markdown(b.Target, cfg.scope, stats, files)); err != nil {
 		return err
 	}
-	if cfg.snapshot != nil {
-		return cfg.snapshot.submit(ctx, a, b)
-	}
-	return nil
+	return report(ctx, a, cfg, b, d, files)
 }

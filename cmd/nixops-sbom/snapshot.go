@@ -40,9 +40,26 @@ type snapshotInputs struct {
 func declareSnapshotInputs(in *action.Inputs) snapshotInputs {
 	return snapshotInputs{
 		enabled: in.Bool("dependency-snapshot", false, "submit the SBOM to the repository's dependency graph, so Dependabot alerts on the packages embedded in store paths (needs contents: write)"),
-		token:   in.String("github-token", tokenDefault, "token for GitHub's API, used only with dependency-snapshot", action.Secret()),
+		token:   in.String("github-token", tokenDefault, "token for GitHub's API, used with dependency-snapshot, release-assets and the pull-request comment of compare-to", action.Secret()),
 		matrix:  in.String("matrix", matrixDefault, "the job's matrix as JSON (toJSON(matrix)), so each matrix job keeps its own snapshot"),
 	}
+}
+
+// tokenValue is the token given, "" for none: the unexpanded default
+// outside a runner is none.
+func (si snapshotInputs) tokenValue() string {
+	if t := strings.TrimSpace(*si.token); t != tokenDefault {
+		return t
+	}
+	return ""
+}
+
+// matrixValue is the matrix given, "" for none (the unexpanded default).
+func (si snapshotInputs) matrixValue() string {
+	if *si.matrix == matrixDefault {
+		return ""
+	}
+	return *si.matrix
 }
 
 // snapshotPlan is a checked request to submit a snapshot: everything
@@ -60,18 +77,12 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 	if !*si.enabled {
 		return nil, nil
 	}
-	token := *si.token
-	if token == tokenDefault {
-		token = ""
-	}
-	if strings.TrimSpace(token) == "" {
+	token := si.tokenValue()
+	if token == "" {
 		return nil, &action.InputError{Input: "github-token", Err: errors.New("is empty, and dependency-snapshot: true submits through GitHub's API"),
 			Accepted: "${{ github.token }} (the default) or a token with contents: write"}
 	}
-	matrix := *si.matrix
-	if matrix == matrixDefault {
-		matrix = ""
-	}
+	matrix := si.matrixValue()
 	rc, err := a.Context()
 	if err != nil {
 		return nil, err
@@ -94,7 +105,7 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 		repo: repo,
 		run: snapshot.Run{Correlator: corr, ID: runID, HTMLURL: rc.ServerURL + "/" + repo.String() + "/actions/runs/" + runID,
 			SHA: rc.SHA, Ref: rc.Ref, DetectorURL: detectorURL},
-		opts: clientOptions(a, rc.APIURL, token, pr != nil && pr.Fork),
+		opts: clientOptions(a, rc.APIURL, token, readOnlyFork(rc.EventName, pr)),
 	}
 	if err := p.run.Validate(); err != nil {
 		return nil, fmt.Errorf("dependency-snapshot: true: the runner's %w", err)

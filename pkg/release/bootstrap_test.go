@@ -104,7 +104,11 @@ func runBootstrap(t *testing.T, actionDir, host string) bootstrapRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run.path, _ = strings.CutPrefix(strings.TrimSpace(string(b)), "path=")
+	for _, line := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(line, "path="); ok {
+			run.path = p
+		}
+	}
 	return run
 }
 

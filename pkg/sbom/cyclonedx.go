@@ -17,9 +17,9 @@ import (
 // serials never equal another tool's UUIDv5 of the same bytes.
 var serialNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/voidnxsec/nixops-actions/sbom/cyclonedx"))
 
-// targetRef is the bom-ref of the synthetic component standing for a target
+// TargetRef is the bom-ref of the synthetic component standing for a target
 // that has several root store paths; store path refs never look like it.
-const targetRef = "nixops-target"
+const TargetRef = "nixops-target"
 
 func encodeCycloneDX(w io.Writer, v *view, xml bool) error {
 	doc := cdxDocument(v)
@@ -125,7 +125,7 @@ func cdxDocument(v *view) *cdx.BOM {
 		comps = append(comps, cdxComponent(v, c))
 	}
 	if len(v.roots) > 1 {
-		ref := uniqueRef(targetRef, v.byRef)
+		ref := uniqueRef(TargetRef, v.byRef)
 		doc.Metadata.Component = &cdx.Component{BOMRef: ref, Type: cdx.ComponentTypeApplication, Name: targetName(v.bom)}
 		deps[ref] = v.roots
 	}
@@ -338,4 +338,16 @@ func cdxProperties(props []Property) *[]cdx.Property {
 		out[i] = cdx.Property{Name: p.Name, Value: p.Value}
 	}
 	return &out
+}
+
+// CycloneDXDocument returns the CycloneDX document Encode writes for b,
+// as a tree and without the serial number, for readers that compare a BOM
+// with a document read from a file: both then come through the same
+// mapping.
+func CycloneDXDocument(b *BOM) (*cdx.BOM, error) {
+	v, err := newView(b)
+	if err != nil {
+		return nil, err
+	}
+	return cdxDocument(v), nil
 }

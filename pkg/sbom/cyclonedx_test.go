@@ -214,7 +214,7 @@ func TestCycloneDX(t *testing.T) {
 			equal(t, "unknown", licenses(d.component(t, "cccccccccccccccccccccccccccccccc-unknown-1")),
 				[]string{"name:Unfree, redistributable (see COPYING & NOTICE):declared", "id:MIT:declared"})
 			equal(t, "licenseref", licenses(d.component(t, "dddddddddddddddddddddddddddddddd-ref-1")), []string{"expr:LicenseRef-vendor-eula OR MIT:declared"})
-			if d.Metadata.Component.BOMRef != targetRef {
+			if d.Metadata.Component.BOMRef != TargetRef {
 				t.Errorf("four roots, but metadata.component is %q", d.Metadata.Component.BOMRef)
 			}
 		}},
@@ -246,9 +246,9 @@ func TestCycloneDX(t *testing.T) {
 		}},
 		{"several-roots", func(t *testing.T, d cdxDoc) {
 			m := d.Metadata.Component
-			equal(t, "synthetic target", []string{m.BOMRef, string(m.Type), m.Name}, []string{targetRef, "application", "nixpkgs#{jq,yq}"})
+			equal(t, "synthetic target", []string{m.BOMRef, string(m.Type), m.Name}, []string{TargetRef, "application", "nixpkgs#{jq,yq}"})
 			equal(t, "all roots are components", d.componentRefs(), []string{jq, onig, yq})
-			equal(t, "target deps", d.dependsOn(t, targetRef), []string{jq, yq})
+			equal(t, "target deps", d.dependsOn(t, TargetRef), []string{jq, yq})
 		}},
 	}
 	for _, tt := range tests {

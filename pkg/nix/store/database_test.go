@@ -51,7 +51,9 @@ func (f *dbFixture) stores(t *testing.T, opts ...store.Option) (db, cli *store.S
 	t.Helper()
 	sources = new([]store.Source)
 	common := []store.Option{store.WithStore(f.uri), store.WithOptions("eval-cache", "false")}
-	db = store.New(append(append(common, store.WithSourceReport(func(s store.Source) { *sources = append(*sources, s) })), opts...)...)
+	// The database's store also prefetches .drv files, as nixops-sbom's
+	// does: the documents must not change for it.
+	db = store.New(append(append(common, store.WithDerivationPrefetch(), store.WithSourceReport(func(s store.Source) { *sources = append(*sources, s) })), opts...)...)
 	cli = store.New(append(common, store.WithoutDatabase())...)
 	t.Cleanup(func() { db.Close() })
 	return db, cli, sources
@@ -209,5 +211,46 @@ func writeFile(t *testing.T, name, data string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDocumentsBesideNixWrites makes the SBOM of the fixture again and
+// again from the database while another process, nix-store --add, writes
+// to the same store: every document is whole and identical to the CLI's,
+// and the database is never left for the CLI.
+func TestDocumentsBesideNixWrites(t *testing.T) {
+	f := newDBFixture(t)
+	db, cli, sources := f.stores(t)
+	want := document(t, cli, f.flake+"#top", sbom.Runtime)
+	dir := t.TempDir()
+	script := `for i in $(seq 1 30); do echo "$i" > "$2/f$i"; nix-store --store "$1" --add "$2/f$i" >/dev/null || exit 1; done`
+	cmd := exec.Command("/bin/sh", "-c", script, "sh", f.uri, dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- cmd.Wait() }()
+	docs := 0
+	for running := true; running; docs++ {
+		select {
+		case err := <-waitErr:
+			if err != nil {
+				t.Fatalf("the nix-store --add loop: %v", err)
+			}
+			running = false
+		default:
+		}
+		if got := document(t, db, f.flake+"#top", sbom.Runtime); !bytes.Equal(got, want) {
+			t.Fatalf("document %d, made while Nix wrote, differs from the CLI's", docs)
+		}
+	}
+	for _, s := range *sources {
+		if s.Database == "" {
+			t.Errorf("a document was made without the database: %+v", s)
+		}
+	}
+	added, _ := filepath.Glob(filepath.Join(dir, "f*"))
+	if docs < 2 || len(added) != 30 {
+		t.Errorf("%d documents beside %d additions: want several while Nix wrote", docs, len(added))
 	}
 }

@@ -24,7 +24,7 @@ func Markdown(target string, scope sbom.Scope, s sbom.Stats, files map[sbom.Form
 	fmt.Fprintf(&w, "## SBOM of %s (%s closure)\n\n", markdown.Code(target), scope)
 	counts := markdown.NewTable(markdown.Column{Name: "components", Align: markdown.Right}, markdown.Column{Name: "store paths", Align: markdown.Right},
 		markdown.Column{Name: "embedded packages", Align: markdown.Right}, markdown.Column{Name: "closure size", Align: markdown.Right})
-	counts.Row(strconv.Itoa(s.Components), strconv.Itoa(s.StorePaths), strconv.Itoa(s.Embedded), humanBytes(s.ClosureBytes))
+	counts.Row(strconv.Itoa(s.Components), strconv.Itoa(s.StorePaths), strconv.Itoa(s.Embedded), Bytes(s.ClosureBytes))
 	w.WriteString(counts.String() + "\n### Licenses\n\n")
 	licenses := markdown.NewTable(markdown.Column{Name: "license"}, markdown.Column{Name: "store paths", Align: markdown.Right})
 	for _, l := range byCount(s.Licenses) {
@@ -73,8 +73,8 @@ func byCount(m map[string]int) []string {
 	return keys
 }
 
-// humanBytes writes n in binary units, one decimal: 1.5 MiB.
-func humanBytes(n int64) string {
+// Bytes writes n in binary units, one decimal: 1.5 MiB.
+func Bytes(n int64) string {
 	div, unit := binaryUnit(n)
 	if div == 1 {
 		return fmt.Sprintf("%d B", n)
