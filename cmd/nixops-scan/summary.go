@@ -34,13 +34,14 @@ func summary(rep *scan.Report) string {
 	if len(rep.Findings) > 0 {
 		b.WriteString("\n### Top findings\n\n")
 		top := markdown.NewTable(markdown.Column{Name: "Severity"}, markdown.Column{Name: "Kind"},
-			markdown.Column{Name: "Rule"}, markdown.Column{Name: "Where"}, markdown.Column{Name: "Commit"}, markdown.Column{Name: "Gate"})
+			markdown.Column{Name: "Rule"}, markdown.Column{Name: "Where"}, markdown.Column{Name: "Commit or package"},
+			markdown.Column{Name: "Fixed in"}, markdown.Column{Name: "Gate"})
 		for i, f := range rep.Findings {
 			if i == summaryTop {
 				break
 			}
 			top.Row(f.Severity.String(), string(f.Kind), markdown.Code(f.RuleID),
-				markdown.Code(f.File+":"+strconv.Itoa(f.Line)), commitCell(f.Commit), gateCell(f))
+				markdown.Code(f.File+":"+strconv.Itoa(f.Line)), subjectCell(f), markdown.Text(f.FixedIn), gateCell(f))
 		}
 		b.WriteString(top.String())
 	}
@@ -51,11 +52,15 @@ func summary(rep *scan.Report) string {
 	return b.String()
 }
 
-func commitCell(sha string) string {
-	if sha == "" {
-		return "tree"
+// subjectCell is what a finding is in: a package, a commit, the tree.
+func subjectCell(f scan.Finding) string {
+	switch {
+	case f.Package != "":
+		return markdown.Text(f.Package + " " + f.Version)
+	case f.Commit != "":
+		return markdown.Code(f.Commit)
 	}
-	return markdown.Code(sha)
+	return "tree"
 }
 
 // gateCell says why a finding does or does not fail the gate.
@@ -65,6 +70,8 @@ func gateCell(f scan.Finding) string {
 		return "fails"
 	case f.Exception != "":
 		return "exception " + markdown.Code(f.Exception)
+	case f.ResolvedByPatch:
+		return "resolved by a patch"
 	case f.InBaseline:
 		return "in baseline"
 	}

@@ -76,6 +76,15 @@ func TestVulnerabilities(t *testing.T) {
 	if !strings.Contains(string(vex), `"state": "resolved"`) || !strings.Contains(string(vex), `"ref": "00000000000000000000000000000000-openssl-3.0.1"`) {
 		t.Errorf("VEX lacks the resolved analysis:\n%s", vex)
 	}
+	summ, err := os.ReadFile(r.summ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"| readline 8.2", "| 8.3 ", "| resolved by a patch |"} {
+		if !strings.Contains(string(summ), w) {
+			t.Errorf("summary lacks %q:\n%s", w, summ)
+		}
+	}
 	sarif, err := os.ReadFile(outs["sarif"])
 	if err != nil {
 		t.Fatal(err)
