@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -116,13 +117,37 @@ type sarifRegion struct {
 	StartColumn int `json:"startColumn,omitempty"`
 }
 
+// maxGzipBytes is code scanning's limit on a gzip-compressed SARIF upload
+// (10 MB); a variable so a test can reach it with a small report.
+var maxGzipBytes = 10_000_000
+
 // SARIF writes the report as SARIF 2.1.0, one run per scanned category.
-// It returns the warnings of what it had to cut.
+// It returns the warnings of what it had to cut: past 5,000 results in a
+// run, or past 10 MB gzipped, where each run keeps its most severe half
+// until the file fits.
 func SARIF(r *Report, toolVersion string) ([]byte, []string, error) {
+	limit := MaxResultsPerRun
+	for {
+		data, warnings, err := sarifWithLimit(r, toolVersion, limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		size, err := gzipSize(data)
+		if err != nil {
+			return nil, nil, err
+		}
+		if size <= maxGzipBytes || limit == 1 {
+			return data, warnings, nil
+		}
+		limit /= 2
+	}
+}
+
+func sarifWithLimit(r *Report, toolVersion string, limit int) ([]byte, []string, error) {
 	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0"}
 	var warnings []string
 	for _, k := range r.Categories {
-		run, warn := sarifRunOf(r, k, toolVersion)
+		run, warn := sarifRunOf(r, k, toolVersion, limit)
 		if warn != "" {
 			warnings = append(warnings, warn)
 		}
@@ -138,7 +163,24 @@ func SARIF(r *Report, toolVersion string) ([]byte, []string, error) {
 	return append(data, '\n'), warnings, nil
 }
 
-func sarifRunOf(r *Report, k Kind, toolVersion string) (sarifRun, string) {
+func gzipSize(data []byte) (int, error) {
+	var n countingWriter
+	zw := gzip.NewWriter(&n)
+	if _, err := zw.Write(data); err != nil {
+		return 0, err
+	}
+	err := zw.Close()
+	return int(n), err
+}
+
+type countingWriter int
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
+
+func sarifRunOf(r *Report, k Kind, toolVersion string, limit int) (sarifRun, string) {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{Name: "nixops-scan", Version: toolVersion,
 			InformationURI: "https://github.com/voidnxsec/nixops-actions", Rules: []sarifRule{}}},
@@ -161,10 +203,14 @@ func sarifRunOf(r *Report, k Kind, toolVersion string) (sarifRun, string) {
 		}
 	}
 	var warn string
-	if len(all) > MaxResultsPerRun {
-		warn = fmt.Sprintf("SARIF run %q: %d results, kept the %d most severe (code scanning's limit per run); the JSON report has them all",
-			categoryOf[k], len(all), MaxResultsPerRun)
-		all = all[:MaxResultsPerRun]
+	if len(all) > limit {
+		why := "code scanning's limit per run"
+		if limit < MaxResultsPerRun {
+			why = "to stay under code scanning's 10 MB gzipped"
+		}
+		warn = fmt.Sprintf("SARIF run %q: %d results, kept the %d most severe (%s); the JSON report has them all",
+			categoryOf[k], len(all), limit, why)
+		all = all[:limit]
 		run.Invocations[0].Notifications = []sarifNotification{{Level: "warning", Message: sarifMessage{Text: warn}}}
 	}
 	for _, f := range all {
