@@ -91,6 +91,7 @@ func scanAll(ctx context.Context, a *action.Action, cfg *config) (*scan.Report, 
 	rep.Findings = append(rep.Findings, fs...)
 	rep.Rules = append(rep.Rules, rules...)
 	rep.Warnings = append(rep.Warnings, cfg.warnings...)
+	scan.AnchorPackages(cfg.dir, anchorFile(cfg.dir), rep.Findings)
 	rep.Decide(scan.Gate{Cutoff: cfg.failOn, Policy: cfg.policy, Baseline: cfg.baseline, Now: now()})
 	for _, e := range rep.Exceptions {
 		switch {
