@@ -29,6 +29,8 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/metricfile"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 	sbomexposition "github.com/voidnxsec/nixops-actions/pkg/sbom/exposition"
+	"github.com/voidnxsec/nixops-actions/pkg/scan"
+	scanexposition "github.com/voidnxsec/nixops-actions/pkg/scan/exposition"
 )
 
 // minSchemaVersion is the dashboard schema of Grafana 10.4/11.0: older
@@ -370,8 +372,9 @@ func TestProblems(t *testing.T) {
 // wrote plus the pipeline's own series, under the default grouping (job =
 // repository name; repository and workflow labels).
 type push struct {
-	sbom       *sbom.Stats // the numbers of the repository's SBOM; nil: none
-	doraReport string      // pkg/dora/testdata/reports/<name>.json, pushed as this repository's; "": none
+	sbom       *sbom.Stats  // the numbers of the repository's SBOM; nil: none
+	scan       *scan.Report // the repository's scan.json; nil: none
+	doraReport string       // pkg/dora/testdata/reports/<name>.json, pushed as this repository's; "": none
 	repository string
 	workflow   string
 	status     string
@@ -383,12 +386,32 @@ var pushes = []push{
 	// The numbers of the SBOM of pkg/closure/testdata/flake's runtime
 	// closure: greeting and libgreet's lib output.
 	{sbom: &sbom.Stats{StorePaths: 2, ClosureBytes: 328, Licenses: map[string]int{"MIT AND Apache-2.0": 1, "Zlib": 1}},
+		scan:       scanReport(scan.ResultPass, nil, scan.ExceptionState{State: "active", ExpiresSoon: true}),
 		doraReport: "full", repository: "voidnxsec/nixops-actions", workflow: "CI", status: "success", ranAgo: 10 * time.Minute},
 	// A dot in the name exercises Grafana's regex escaping of a
 	// multi-value variable; a space in the workflow, the grouping key.
 	{sbom: &sbom.Stats{StorePaths: 52, Embedded: 37, ClosureBytes: 184467456, Licenses: map[string]int{
 		"BSD-3-Clause": 6, "GPL-2.0-or-later": 9, "LGPL-2.1-or-later": 11, "MIT": 18, "Zlib": 1, "unknown": 7}},
+		scan: scanReport(scan.ResultFail, []scan.Finding{
+			{Kind: scan.KindVulnerability, Severity: scan.SeverityCritical, Gating: true},
+			{Kind: scan.KindVulnerability, Severity: scan.SeverityHigh, Gating: true},
+			{Kind: scan.KindVulnerability, Severity: scan.SeverityHigh, ResolvedByPatch: true},
+			{Kind: scan.KindLicense, Severity: scan.SeverityLow},
+		}, scan.ExceptionState{State: "expired"}),
 		repository: "voidnxsec/demo.flake", workflow: "Nightly build", status: "failure", ranAgo: 20 * time.Minute, successAgo: 3 * time.Hour},
+}
+
+// scanReport is a scan of secrets, vulnerabilities and licenses with the
+// findings and exceptions given, counted as the scan action counts them.
+func scanReport(result scan.Result, fs []scan.Finding, exc ...scan.ExceptionState) *scan.Report {
+	r := &scan.Report{Categories: scan.Categories(scan.KindSecret, scan.KindVulnerability, scan.KindLicense),
+		Result: result, Findings: fs, Exceptions: exc}
+	for _, f := range fs {
+		if f.Gating {
+			r.Counts.Gating++
+		}
+	}
+	return r
 }
 
 // body is what the publish action sends for p, merged and checked by
@@ -404,6 +427,15 @@ func (p push) body(t *testing.T, now time.Time) []byte {
 			t.Fatalf("sbom exposition: %v", err)
 		}
 		if err := set.Add("sbom.prom", prom.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.scan != nil {
+		dir := t.TempDir()
+		if err := scanexposition.WriteFile(filepath.Join(dir, "scan.prom"), p.scan); err != nil {
+			t.Fatalf("scan exposition: %v", err)
+		}
+		if err := set.AddFile(filepath.Join(dir, "scan.prom")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -643,6 +675,13 @@ var expectations = []expectation{
 	// The fallback branch (no license="unknown" series) and the direct one.
 	{"nixops-supply-chain", "Store paths without a declared license", "A", "voidnxsec/nixops-actions", 0, 0, fixed},
 	{"nixops-supply-chain", "Store paths without a declared license", "A", "voidnxsec/demo.flake", 7, 0, fixed},
+	// The scan reports of the pushes above: the gate's verdict, what fails
+	// it, and the exceptions by state.
+	{"nixops-supply-chain", "Gate", "A", "voidnxsec/nixops-actions", 1, 0, fixed},
+	{"nixops-supply-chain", "Gate", "A", "voidnxsec/demo.flake", 0, 0, fixed},
+	{"nixops-supply-chain", "Findings failing the gate", "A", "voidnxsec/demo.flake", 2, 0, fixed},
+	{"nixops-supply-chain", "Exceptions expiring within 14 days", "A", "voidnxsec/nixops-actions", 1, 0, fixed},
+	{"nixops-supply-chain", "Expired exceptions", "A", "voidnxsec/demo.flake", 1, 0, fixed},
 }
 
 // exceptions lists targets allowed to return no data in this test, with
