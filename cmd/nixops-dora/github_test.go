@@ -86,6 +86,12 @@ func TestGitHubSource(t *testing.T) {
 	if d := rep.Deployments; len(d) != 2 || d[0].Cause != "deployment-status" || d[1].Cause != "incident" || d[1].Incident != 1 {
 		t.Errorf("deployments %+v", d)
 	}
+	sum := read(t, r.Env["GITHUB_STEP_SUMMARY"])
+	for _, s := range []string{"failed (deployment-status), fixed by `deployment-", "failed (incident #1), recovered after ", "(incident closed)", "environment production"} {
+		if !strings.Contains(sum, s) {
+			t.Errorf("the step summary does not say %q:\n%s", s, sum)
+		}
+	}
 	for _, c := range srv.Calls("repos/list-deployments") {
 		if c.Query.Get("environment") != "production" {
 			t.Errorf("deployments listed with %v", c.Query)
