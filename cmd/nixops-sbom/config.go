@@ -28,6 +28,8 @@ type config struct {
 	snapshot  *snapshotPlan // nil: no dependency snapshot asked for
 	compare   *comparePlan  // nil: no compare-to
 	release   *releasePlan  // nil: no release assets to attach
+	// githubTimeout bounds all the GitHub API calls of the run together.
+	githubTimeout time.Duration
 	// storeOptions come after those the inputs give; tests set them.
 	storeOptions []store.Option
 }
@@ -133,6 +135,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	snap := declareSnapshotInputs(in)
 	rel := declareReleaseInputs(in)
 	compareTo := in.String("compare-to", "", "CycloneDX JSON SBOM of an earlier closure (the base branch's artifact) to diff against; on a pull request also one comment (needs pull-requests: write)")
+	ghTimeout := in.Duration("github-timeout", 5*time.Minute, "one deadline for all of this run's GitHub API calls (comment, snapshot, release assets), retries included")
 	for _, f := range sbom.Formats {
 		in.Output(string(f), "path of the "+string(f)+" document, when that format was asked for")
 	}
@@ -146,7 +149,8 @@ func parseInputs(a *action.Action) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore}
+	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore,
+		githubTimeout: *ghTimeout}
 	// compare-to is read first: a bad file leaves even output-dir alone.
 	if cfg.compare, err = planCompare(a, *compareTo, snap); err != nil {
 		return nil, err

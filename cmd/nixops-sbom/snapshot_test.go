@@ -273,3 +273,27 @@ func TestDependencySnapshotBadInput(t *testing.T) {
 		t.Errorf("%d requests", n)
 	}
 }
+
+// TestGitHubTimeout: GitHub answering 502 again and again, the retries
+// stop at github-timeout, one deadline for the run, and the error names
+// the input; the SBOM files are written all the same.
+func TestGitHubTimeout(t *testing.T) {
+	uri, webapp := builtWebapp(t)
+	srv := githubtest.New(t)
+	down := make([]githubtest.Response, 50)
+	for i := range down {
+		down[i] = githubtest.Response{Status: 502, Body: githubtest.ErrorBody(502, "Server Error")}
+	}
+	srv.Fail(snapshotOp, down...)
+	r := snapshotRunner(t, srv, map[string]string{"target": webapp, "nix-store": uri, "github-timeout": "2s"})
+	if code := r.run(); code == 0 || !strings.Contains(r.Log(), "did not answer within github-timeout (2s)") {
+		t.Fatalf("exit %d, want the deadline named:\n%s", code, r.Log())
+	}
+	// Backoff doubles from one second: within 2 s, at most three tries.
+	if n := len(srv.Calls(snapshotOp)); n == 0 || n > 3 {
+		t.Errorf("%d snapshot requests within the deadline, want 1 to 3", n)
+	}
+	if r.Outputs(t)["cyclonedx-json"] == "" {
+		t.Errorf("the SBOM outputs are missing:\n%s", r.Log())
+	}
+}

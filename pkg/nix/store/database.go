@@ -116,7 +116,13 @@ func (s *Store) pathInfoFromDB(ctx context.Context, paths []string, recursive bo
 			return nil, false, nil
 		}
 	}
-	infos, err := db.PathInfo(ctx, paths, recursive)
+	var each func(storedb.Object)
+	if recursive && s.prefetchDrvs && s.loc.RealDir != "" && !s.noFiles {
+		pf := s.startPrefetch()
+		defer pf.end()
+		each = pf.each
+	}
+	infos, err := db.PathInfoEach(ctx, paths, recursive, each)
 	var invalid *storedb.InvalidPathError
 	switch {
 	case err == nil:

@@ -51,7 +51,9 @@ func (f *dbFixture) stores(t *testing.T, opts ...store.Option) (db, cli *store.S
 	t.Helper()
 	sources = new([]store.Source)
 	common := []store.Option{store.WithStore(f.uri), store.WithOptions("eval-cache", "false")}
-	db = store.New(append(append(common, store.WithSourceReport(func(s store.Source) { *sources = append(*sources, s) })), opts...)...)
+	// The database's store also prefetches .drv files, as nixops-sbom's
+	// does: the documents must not change for it.
+	db = store.New(append(append(common, store.WithDerivationPrefetch(), store.WithSourceReport(func(s store.Source) { *sources = append(*sources, s) })), opts...)...)
 	cli = store.New(append(common, store.WithoutDatabase())...)
 	t.Cleanup(func() { db.Close() })
 	return db, cli, sources

@@ -20,6 +20,10 @@ func (s *Store) readDrvFiles(paths []string) (map[string]*derivation.Derivation,
 	if s.loc.RealDir == "" || s.noFiles {
 		return nil, paths
 	}
+	drvs, paths := s.takePrefetched(paths)
+	if drvs == nil {
+		drvs = make(map[string]*derivation.Derivation, len(paths))
+	}
 	got := make([]*derivation.Derivation, len(paths))
 	var wg sync.WaitGroup
 	// Reading is partly waiting for the disk: a few more workers than CPUs.
@@ -37,7 +41,6 @@ func (s *Store) readDrvFiles(paths []string) (map[string]*derivation.Derivation,
 	}
 	close(next)
 	wg.Wait()
-	drvs := make(map[string]*derivation.Derivation, len(paths))
 	var rest []string
 	for i, d := range got {
 		if d == nil {

@@ -56,6 +56,12 @@ type Store struct {
 	report func(Source)
 	dbMu   sync.Mutex
 	dbs    dbState
+
+	// prefetchDrvs asks for .drv files to be read during closure queries;
+	// prefetched holds the last such reading, under mu.
+	prefetchDrvs bool
+	mu           sync.Mutex
+	prefetched   *prefetch
 }
 
 // Option configures a Store.

@@ -60,7 +60,14 @@ var (
 // with Valid false, except with recursive, where it is an
 // *InvalidPathError.
 func (db *DB) PathInfo(ctx context.Context, paths []string, recursive bool) ([]pathinfo.Info, error) {
-	objs, err := db.Objects(ctx, paths, recursive)
+	return db.PathInfoEach(ctx, paths, recursive, nil)
+}
+
+// PathInfoEach is PathInfo that also calls each with every object as its
+// row is read, before the query ends (its references not yet resolved):
+// a caller can start work on the object's files while the rest is read.
+func (db *DB) PathInfoEach(ctx context.Context, paths []string, recursive bool, each func(Object)) ([]pathinfo.Info, error) {
+	objs, err := db.objects(ctx, paths, recursive, each)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +82,10 @@ func (db *DB) PathInfo(ctx context.Context, paths []string, recursive bool) ([]p
 // closures: every path reachable through references), sorted by path, all
 // read in one transaction. Missing paths are as in PathInfo.
 func (db *DB) Objects(ctx context.Context, paths []string, recursive bool) ([]Object, error) {
+	return db.objects(ctx, paths, recursive, nil)
+}
+
+func (db *DB) objects(ctx context.Context, paths []string, recursive bool, each func(Object)) ([]Object, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
@@ -91,7 +102,8 @@ func (db *DB) Objects(ctx context.Context, paths []string, recursive bool) ([]Ob
 	if recursive {
 		q = closureQuery
 	}
-	objs, refs, err := db.scanObjects(tx.QueryContext(ctx, q, string(roots)))
+	rows, err := tx.QueryContext(ctx, q, string(roots))
+	objs, refs, err := db.scanObjects(rows, err, each)
 	if err != nil {
 		return nil, err
 	}
@@ -102,8 +114,8 @@ func (db *DB) Objects(ctx context.Context, paths []string, recursive bool) ([]Ob
 }
 
 // scanObjects reads the rows of selectObjects: the objects, and the ids
-// of their references.
-func (db *DB) scanObjects(rows *sql.Rows, err error) (objs []Object, refs []idRefs, _ error) {
+// of their references; each, when set, is told of every object read.
+func (db *DB) scanObjects(rows *sql.Rows, err error, each func(Object)) (objs []Object, refs []idRefs, _ error) {
 	if err != nil {
 		return nil, nil, db.wrap(err)
 	}
@@ -132,6 +144,9 @@ func (db *DB) scanObjects(rows *sql.Rows, err error) (objs []Object, refs []idRe
 		o.Signatures = nilIfEmpty(strings.Fields(sigs.String))
 		o.RegistrationTime = time.Unix(regTime, 0)
 		o.Ultimate = ultimate.Int64 != 0
+		if each != nil {
+			each(o)
+		}
 		objs, refs = append(objs, o), append(refs, r)
 	}
 	if err := rows.Err(); err != nil {
