@@ -37,7 +37,7 @@ func rules(s settings, branch string, cfg Config) []string {
 	if s.github {
 		incidents := "no incident label is set, so no incidents are read"
 		if cfg.IncidentLabel != "" {
-			incidents = fmt.Sprintf("an issue labelled %q opened after it and before the next deployment says so; recovery then ends when that issue was closed", cfg.IncidentLabel)
+			incidents = fmt.Sprintf("an issue labelled %q opened at or after its deploy time and before the next deployment says so; recovery then ends when that issue was closed", cfg.IncidentLabel)
 		}
 		r = append(r, "Without an until input the window ends at the latest of HEAD's committer time and the times in GitHub's data (statuses, incidents), so a deployment of HEAD is in.")
 		r = append(r, fmt.Sprintf("With GitHub's data a deployment also failed when a failure or error status follows its success, or when %s; without a close (or for a status), recovery ends at the next deployment, which is rework.", incidents))
