@@ -15,7 +15,7 @@ import (
 // parseInputs declares the inputs and outputs and checks every input
 // before the repository is opened, so a typo fails at once and writes
 // nothing.
-func parseInputs(a *action.Action) (dora.Config, error) {
+func parseInputs(a *action.Action) (dora.Config, string, error) {
 	def := dora.DefaultConfig()
 	in := a.Inputs()
 	repo := in.String("repo", def.Repo, "path of the git work tree to measure")
@@ -29,19 +29,28 @@ func parseInputs(a *action.Action) (dora.Config, error) {
 	hotfixPattern := in.String("hotfix-pattern", def.HotfixPattern, "glob on tag names marking a hotfix deployment (a Hotfix: true trailer also does)")
 	allowShallow := in.Bool("allow-shallow", def.AllowShallow, "measure a shallow clone's partial history instead of failing")
 	outDir := in.String("output-dir", def.OutputDir, "directory for dora.json and dora.prom")
+	source := in.Enum("source", def.Source, []string{"git", "github"}, "git: deployments from tags or the branch; github: deployments from GitHub's Deployments API, incidents from labelled issues, pull requests for squash merges")
+	environment := in.String("environment", def.Environment, "source github: the deployment environment whose deployments count")
+	incidentLabel := in.String("incident-label", def.IncidentLabel, "source github: issues with this label are incidents (empty: none are read)")
+	token := in.String("github-token", tokenDefault, "source github: token for GitHub's API (deployments: read, issues: read, pull-requests: read)", action.Secret())
 	for _, o := range outputs {
 		in.Output(o.name, o.description)
 	}
 	if err := in.Parse(); err != nil {
-		return dora.Config{}, err
+		return dora.Config{}, "", err
 	}
 	cfg := dora.Config{
 		Repo: *repo, Deployments: *deployments, TagPattern: *tagPattern, Branch: *branch,
 		Window: *window, Until: *until, CommitTime: *commitTime, ExcludeMerges: *excludeMerges,
 		HotfixPattern: *hotfixPattern, AllowShallow: *allowShallow, OutputDir: *outDir,
+		Source: *source, Environment: *environment, IncidentLabel: *incidentLabel,
 		Repository: a.Getenv("GITHUB_REPOSITORY"),
 	}
-	return cfg, explain(cfg.Validate())
+	if cfg.Source != "github" {
+		// Echoed in the report only where they were used.
+		cfg.Environment, cfg.IncidentLabel = "", ""
+	}
+	return cfg, tokenValue(*token), explain(cfg.Validate())
 }
 
 // outputs are the step outputs: the files, then the headline numbers as

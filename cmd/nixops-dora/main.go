@@ -21,20 +21,32 @@ var version = "dev"
 func main() { action.Main(run) }
 
 func run(ctx context.Context, a *action.Action) error {
-	cfg, err := parseInputs(a)
+	cfg, token, err := parseInputs(a)
 	if err != nil {
 		return err
 	}
 	// After the inputs: their secrets are masked before anything prints.
 	a.Infof("nixops-dora %s", version)
+	var data *dora.GitHubData
+	if cfg.Source == "github" {
+		end := a.Group("Read deployments, incidents and pull requests from GitHub")
+		data, err = githubSource(ctx, a, cfg, token)
+		end()
+		if err != nil {
+			return err
+		}
+	}
 	end := a.Group("Read the history of " + cfg.Repo)
-	r, err := dora.Compute(ctx, cfg.Repo, cfg)
+	r, err := dora.ComputeWith(ctx, cfg.Repo, cfg, data)
 	end()
 	if err != nil {
 		return explain(err)
 	}
 	for _, w := range r.Warnings {
 		a.Warningf("%s", w)
+	}
+	for _, d := range r.IgnoredDeps {
+		a.Warningf("GitHub %s of %s is not counted: %s", d.Name, d.Commit, d.Reason)
 	}
 	a.Infof("%d commits read, %d deployments in the window %s to %s",
 		r.CommitsSeen, r.Metrics.Deployments, r.Window.Start.Format("2006-01-02"), r.Window.End.Format("2006-01-02"))

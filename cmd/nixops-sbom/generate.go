@@ -24,19 +24,23 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	}
 	st := store.New(append(opts, cfg.storeOptions...)...)
 	defer st.Close()
-	v, err := st.Version(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a.Infof("using %s", v.Raw)
+	// nix --version runs beside the first query or evaluation, which need
+	// it only when they go through Nix's CLI (the store remembers it).
+	nixVersion := make(chan error, 1)
+	go func() { _, err := st.Version(ctx); nixVersion <- err }()
 
 	end := a.Group("Resolve " + cfg.target)
 	copts := closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf}
 	t, err := closure.ResolveFor(ctx, st, cfg.target, copts)
 	end()
+	if verr := <-nixVersion; verr != nil {
+		return nil, verr // no Nix: say that, not what failed for want of it
+	}
 	if err != nil {
 		return nil, err
 	}
+	v, _ := st.Version(ctx)
+	a.Infof("using %s", v.Raw)
 	end = a.Group(fmt.Sprintf("Read the %s closure of %s", cfg.scope, strings.Join(t.Paths, " ")))
 	b, err := closure.Build(ctx, st, t, copts)
 	end()

@@ -31,6 +31,10 @@ type Repo struct {
 	Releases  []*Release
 	Refs      map[string]string // "heads/main" -> SHA
 
+	Deployments []*Deployment
+	Issues      []*Issue
+	Pulls       []*PullRequest
+
 	apiURL, uploadURL string
 	storage           *storage
 }
@@ -119,21 +123,26 @@ func (r *Repo) handle(login, op string, params map[string]string, c *Call) Respo
 		return Response{Status: http.StatusNotFound, Body: ErrorBody(404, "Not Found")}
 	}
 	h := map[string]func(string, map[string]string, *Call) Response{
-		"issues/list-comments":                        r.listComments,
-		"issues/create-comment":                       r.createComment,
-		"issues/update-comment":                       r.updateComment,
-		"checks/create":                               r.createCheckRun,
-		"checks/update":                               r.updateCheckRun,
-		"repos/create-commit-status":                  r.createStatus,
-		"dependency-graph/create-repository-snapshot": r.createSnapshot,
-		"repos/get-release-by-tag":                    r.releaseByTag,
-		"repos/create-release":                        r.createRelease,
-		"repos/list-release-assets":                   r.listAssets,
-		"repos/delete-release-asset":                  r.deleteAsset,
-		"repos/upload-release-asset":                  r.uploadAsset,
-		"repos/get-release-asset":                     r.getAsset,
-		"git/update-ref":                              r.updateRef,
-		"git/create-ref":                              r.createRef,
+		"issues/list-comments":                            r.listComments,
+		"issues/create-comment":                           r.createComment,
+		"issues/update-comment":                           r.updateComment,
+		"checks/create":                                   r.createCheckRun,
+		"checks/update":                                   r.updateCheckRun,
+		"repos/create-commit-status":                      r.createStatus,
+		"dependency-graph/create-repository-snapshot":     r.createSnapshot,
+		"repos/get-release-by-tag":                        r.releaseByTag,
+		"repos/create-release":                            r.createRelease,
+		"repos/list-release-assets":                       r.listAssets,
+		"repos/delete-release-asset":                      r.deleteAsset,
+		"repos/upload-release-asset":                      r.uploadAsset,
+		"repos/get-release-asset":                         r.getAsset,
+		"git/update-ref":                                  r.updateRef,
+		"git/create-ref":                                  r.createRef,
+		"repos/list-deployments":                          r.listDeployments,
+		"repos/list-deployment-statuses":                  r.listDeploymentStatuses,
+		"issues/list-for-repo":                            r.listIssues,
+		"repos/list-pull-requests-associated-with-commit": r.pullsOfCommit,
+		"pulls/list-commits":                              r.pullCommits,
 	}[op]
 	if h == nil {
 		return Response{Status: http.StatusNotImplemented, Body: ErrorBody(501, "githubtest does not answer "+op)}

@@ -33,6 +33,8 @@ var served = []string{
 	"repos/list-release-assets", "repos/delete-release-asset", "repos/upload-release-asset",
 	"repos/get-release-asset",
 	"git/update-ref", "git/create-ref",
+	"repos/list-deployments", "repos/list-deployment-statuses", "issues/list-for-repo",
+	"repos/list-pull-requests-associated-with-commit", "pulls/list-commits",
 }
 
 // errorSchemas are the shapes of GitHub's error answers. Many operations

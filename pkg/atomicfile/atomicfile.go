@@ -87,6 +87,22 @@ func (f *File) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteAt implements io.WriterAt, for a writer that fills in a value it
+// could only know once the rest was written (a content hash in a header).
+func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	if f.done {
+		return 0, fmt.Errorf("write to %q after Commit or Abort", f.path)
+	}
+	if f.err != nil {
+		return 0, f.err
+	}
+	n, err := f.tmp.WriteAt(p, off)
+	if err != nil {
+		f.err = fmt.Errorf("writing %q failed: %w", f.path, err)
+	}
+	return n, f.err
+}
+
 // Commit flushes the data to disk and renames it over path. On error the
 // temporary file is removed and any existing file at path is unchanged.
 func (f *File) Commit() error {

@@ -10,25 +10,53 @@ import (
 )
 
 // Compute reads the repository at repoPath (Config.Repo is only echoed in
-// the report) and computes the report.
+// the report) and computes the report, with source git.
 func Compute(ctx context.Context, repoPath string, cfg Config) (*Report, error) {
-	s, err := cfg.parse()
-	if err != nil {
-		return nil, err
-	}
-	repo, err := history.Open(repoPath)
-	if errors.Is(err, history.ErrNotRepository) {
-		return nil, configError("Repo", "%s is not a git repository (accepted: the path of a git work tree, such as \".\" after actions/checkout)", repoPath)
-	}
-	if err != nil {
-		return nil, &ConfigError{Field: "Repo", Err: err}
-	}
-	defer repo.Close()
-	st, err := readState(ctx, repo, s)
+	return ComputeWith(ctx, repoPath, cfg, nil)
+}
+
+// ComputeWith is Compute with GitHub's data, which source github needs.
+func ComputeWith(ctx context.Context, repoPath string, cfg Config, data *GitHubData) (*Report, error) {
+	st, s, err := open(ctx, repoPath, cfg, data)
 	if err != nil {
 		return nil, err
 	}
 	return build(st, s, cfg, repoPath), nil
+}
+
+// SquashCandidates lists the commits whose pull request the caller should
+// look up for GitHubData.Pulls: the commits with one parent on the first
+// parent chain of each deployment in the window (where a squash merge
+// lands), within what that deployment took. data needs only Deployments.
+func SquashCandidates(ctx context.Context, repoPath string, cfg Config, data *GitHubData) ([]string, error) {
+	st, s, err := open(ctx, repoPath, cfg, data)
+	if err != nil {
+		return nil, err
+	}
+	return squashCandidates(st, s), nil
+}
+
+func open(ctx context.Context, repoPath string, cfg Config, data *GitHubData) (*state, settings, error) {
+	s, err := cfg.parse()
+	if err != nil {
+		return nil, s, err
+	}
+	if s.github && data == nil {
+		return nil, s, configError("Source", "github needs the data read from GitHub (accepted: git, or github with ComputeWith's data)")
+	}
+	if !s.github {
+		data = nil
+	}
+	repo, err := history.Open(repoPath)
+	if errors.Is(err, history.ErrNotRepository) {
+		return nil, s, configError("Repo", "%s is not a git repository (accepted: the path of a git work tree, such as \".\" after actions/checkout)", repoPath)
+	}
+	if err != nil {
+		return nil, s, &ConfigError{Field: "Repo", Err: err}
+	}
+	defer repo.Close()
+	st, err := readState(ctx, repo, s, data)
+	return st, s, err
 }
 
 // state is what the repository holds for the metrics.
@@ -41,9 +69,13 @@ type state struct {
 	until    time.Time
 	shallow  bool
 	warnings []history.Warning
+
+	github      *GitHubData // nil with source git
+	ignoredDeps []IgnoredDeployment
+	squash      map[int32]int64 // squash commit -> its pull request's first commit time
 }
 
-func readState(ctx context.Context, repo *history.Repo, s settings) (*state, error) {
+func readState(ctx context.Context, repo *history.Repo, s settings, data *GitHubData) (*state, error) {
 	head, headBranch, err := repo.Head()
 	if err != nil {
 		return nil, configError("Repo", "%w (a repository without commits has no history to measure)", err)
@@ -66,6 +98,14 @@ func readState(ctx context.Context, repo *history.Repo, s settings) (*state, err
 	st := &state{g: g, head: head, branch: src.branch, shallow: len(cut) > 0}
 	st.deps, st.ignored = src.deploys(g, s)
 	st.until = untilOf(g, head, src.tags.Peeled, s)
+	if data != nil {
+		st.github = data
+		st.deps, st.ignoredDeps = githubDeploys(g, data)
+		st.squash = squashTimes(g, data.Pulls, s)
+		if s.until == nil {
+			st.until = laterOf(st.until, data)
+		}
+	}
 	st.warnings = append(append(st.warnings, src.tags.Warnings...), g.Warnings...)
 	return st, nil
 }
@@ -88,4 +128,53 @@ func untilOf(g *history.Graph, head history.Hash, tags []history.Tag, s settings
 		}
 	}
 	return time.Unix(t, 0).UTC()
+}
+
+// laterOf moves the window's end to the latest time in GitHub's data
+// when that is later than HEAD's: a deployment of HEAD succeeds after
+// HEAD was committed, and that deployment must be in. Still no wall clock.
+func laterOf(until time.Time, data *GitHubData) time.Time {
+	later := func(t time.Time) {
+		if t.After(until) {
+			until = t.UTC()
+		}
+	}
+	for _, d := range data.Deployments {
+		for _, st := range d.Statuses {
+			later(st.Time)
+		}
+	}
+	for _, in := range data.Incidents {
+		later(in.Created)
+		later(in.Closed)
+	}
+	return until
+}
+
+// squashCandidates walks each deployment's first parents within the
+// commits attributed to it.
+func squashCandidates(st *state, s settings) []string {
+	var deps []*deploy
+	for _, d := range st.deps {
+		if d.time <= st.until.Unix() {
+			deps = append(deps, d)
+		}
+	}
+	owner := attribute(st.g, deps)
+	start := st.until.Add(-s.window).Unix()
+	var out []string
+	for k, d := range deps {
+		if d.time <= start {
+			continue
+		}
+		for _, i := range st.g.FirstParents(d.commit) {
+			if owner[i] != int32(k) {
+				break
+			}
+			if c := st.g.Commits[i]; len(c.Parents) == 1 {
+				out = append(out, c.Hash.String())
+			}
+		}
+	}
+	return out
 }

@@ -22,6 +22,14 @@ type Config struct {
 	HotfixPattern string `json:"hotfix-pattern"`
 	AllowShallow  bool   `json:"allow-shallow"`
 	OutputDir     string `json:"output-dir"`
+	// Source is git (deployments from tags or the branch) or github
+	// (deployments from GitHub's Deployments API, incidents from issues,
+	// pull requests for squash merges: ComputeWith takes that data).
+	Source string `json:"source,omitempty"`
+	// Environment and IncidentLabel say what the caller read from GitHub
+	// (source github); they are echoed in the report.
+	Environment   string `json:"environment,omitempty"`
+	IncidentLabel string `json:"incident-label,omitempty"`
 	// Repository is owner/name for the report (the CLI passes
 	// GITHUB_REPOSITORY); empty = the base name of the work tree.
 	Repository string `json:"-"`
@@ -37,6 +45,8 @@ func DefaultConfig() Config {
 		CommitTime:    "author",
 		HotfixPattern: "*-hotfix*",
 		OutputDir:     "out",
+		Source:        "git",
+		Environment:   "production",
 	}
 }
 
@@ -51,6 +61,7 @@ type settings struct {
 	committerTime bool
 	excludeMerges bool
 	allowShallow  bool
+	github        bool
 }
 
 // Validate checks every input without reading the repository, so a CLI can
@@ -73,6 +84,16 @@ func (c Config) parse() (settings, error) {
 		s.branchMode = true
 	default:
 		errs = append(errs, configError("Deployments", "unknown value %q (accepted: tags, branch)", c.Deployments))
+	}
+	switch c.Source {
+	case "git", "":
+	case "github":
+		s.github = true
+		if c.Environment == "" {
+			errs = append(errs, configError("Environment", "empty (accepted: the name of a GitHub deployment environment, such as production)"))
+		}
+	default:
+		errs = append(errs, configError("Source", "unknown value %q (accepted: git, github)", c.Source))
 	}
 	errs = append(errs, checkPattern("TagPattern", c.TagPattern), checkPattern("HotfixPattern", c.HotfixPattern))
 	var err error

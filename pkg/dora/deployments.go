@@ -22,11 +22,18 @@ type deploy struct {
 	failed  bool
 	cause   string
 	fixedBy int // index of the deployment carrying the fix, -1 if none
-	// recovery is the fixing deployment's time minus this one's; negative
-	// only in branch mode with a skewed clock, and then left out.
-	recovery int64
-	fixes    []int
-	rework   bool
+	// recovery is the fixing deployment's time (or the closing of the
+	// incident) minus this one's; negative only in branch mode with a
+	// skewed clock, and then left out. recovered says it is known.
+	recovery  int64
+	recovered bool
+	// statusFailed is when a GitHub status after the success said failure
+	// or error (Unix seconds), 0 for never; incident is the issue that
+	// made it failed, 0 for none.
+	statusFailed int64
+	incident     int
+	fixes        []int
+	rework       bool
 }
 
 // candidateTags splits the tags matching tag-pattern (those peeled) into

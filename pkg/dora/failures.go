@@ -41,7 +41,7 @@ func failures(g *history.Graph, ds []*deploy, owner []int32) {
 				continue
 			}
 			a.failed, a.cause, a.fixedBy = true, t.cause, k
-			a.recovery = d.time - a.time
+			a.recovery, a.recovered = d.time-a.time, true
 			d.fixes = append(d.fixes, t.dep)
 			d.rework = true
 		}

@@ -9,7 +9,9 @@ import (
 // leadTimes returns the lead times (seconds) of a deployment's commits and
 // the number of commits dated after it (clock skew), which are left out:
 // a lead time is never negative.
-func leadTimes(g *history.Graph, d *deploy, s settings) ([]float64, int) {
+// A commit a pull request was squashed into starts at the time of the pull
+// request's first commit (squash).
+func leadTimes(g *history.Graph, d *deploy, s settings, squash map[int32]int64) ([]float64, int) {
 	out := make([]float64, 0, len(d.commits))
 	skewed := 0
 	for _, i := range d.commits {
@@ -20,6 +22,9 @@ func leadTimes(g *history.Graph, d *deploy, s settings) ([]float64, int) {
 		t := c.AuthorTime
 		if s.committerTime {
 			t = c.CommitterTime
+		}
+		if first, ok := squash[i]; ok {
+			t = first
 		}
 		if t > d.time {
 			skewed++
@@ -37,13 +42,13 @@ type windowed struct {
 	skewed int
 }
 
-func collect(g *history.Graph, ds []*deploy, w Window, s settings) windowed {
+func collect(g *history.Graph, ds []*deploy, w Window, s settings, squash map[int32]int64) windowed {
 	var out windowed
 	for _, d := range ds {
 		if d.time <= w.Start.Unix() || d.time > w.End.Unix() {
 			continue
 		}
-		l, sk := leadTimes(g, d, s)
+		l, sk := leadTimes(g, d, s, squash)
 		out.deps = append(out.deps, d)
 		out.leads = append(out.leads, l)
 		out.skewed += sk
@@ -62,7 +67,7 @@ func metrics(in windowed, w Window) Metrics {
 		}
 		if d.failed {
 			m.FailedDeployments++
-			if d.fixedBy >= 0 && d.recovery >= 0 {
+			if d.recovered && d.recovery >= 0 {
 				recov = append(recov, float64(d.recovery))
 			}
 		}

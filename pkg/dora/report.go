@@ -29,10 +29,12 @@ type Report struct {
 	CommitsSeen   int          `json:"commits_seen"`   // commits reachable from the deployments and HEAD
 	SkewedCommits int          `json:"skewed_commits"` // in-window commits dated after their deployment
 	IgnoredTags   []IgnoredTag `json:"ignored_tags"`
-	Metrics       Metrics      `json:"metrics"`
-	Deployments   []Deployment `json:"deployments"` // in the window, in deployment order
-	Weekly        []Week       `json:"weekly"`
-	BandsSource   string       `json:"bands_source"`
+	// IgnoredDeps are the GitHub deployments (source github) not counted.
+	IgnoredDeps []IgnoredDeployment `json:"ignored_deployments,omitempty"`
+	Metrics     Metrics             `json:"metrics"`
+	Deployments []Deployment        `json:"deployments"` // in the window, in deployment order
+	Weekly      []Week              `json:"weekly"`
+	BandsSource string              `json:"bands_source"`
 	// Warnings name the objects read with a date left out (tags with an
 	// unreadable tagger date, commits with unreadable author or committer
 	// dates), tags first; the action prints them, the JSON report does not
@@ -101,9 +103,12 @@ type Deployment struct {
 	Commits int       `json:"commits"`
 	Hotfix  bool      `json:"hotfix"`
 	Failed  bool      `json:"failed"`
-	// Cause says why it failed: "revert", "hotfix" or "fixes-deployment";
-	// empty when it did not.
-	Cause           string   `json:"cause"`
+	// Cause says why it failed: "revert", "hotfix" or "fixes-deployment",
+	// with source github also "deployment-status" or "incident"; empty
+	// when it did not.
+	Cause string `json:"cause"`
+	// Incident is the number of the incident issue that made it failed.
+	Incident        int      `json:"incident,omitempty"`
 	Rework          bool     `json:"rework"`
 	Fixes           []string `json:"fixes"`    // names of the deployments this one fixed
 	FixedBy         string   `json:"fixed_by"` // name of the deployment carrying the fix; empty if none

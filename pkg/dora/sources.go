@@ -6,9 +6,11 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/history"
 )
 
-// sources are the refs deployments come from. More sources (GitHub
-// deployments, pull requests for the first commit of a squash) would add
-// roots here and deployments in deploys.
+// sources are the refs deployments come from. With source github the
+// deployments come from GitHub's data instead (github.go), whose commits
+// must be in the history read from HEAD and the branch: no root is added
+// for them, so a deployment of a commit that is not checked out is
+// ignored with the reason rather than failing the read.
 type sources struct {
 	s       settings
 	head    history.Hash
@@ -44,7 +46,7 @@ func newSources(repo *history.Repo, s settings, head history.Hash, headBranch st
 		return nil, err
 	}
 	src.tags = tags
-	if !s.branchMode {
+	if !s.branchMode && !s.github {
 		src.cands, src.ignored, err = candidateTags(tags, s)
 	}
 	return src, err
@@ -62,6 +64,9 @@ func (src *sources) roots() []history.Hash {
 }
 
 func (src *sources) deploys(g *history.Graph, s settings) ([]*deploy, []IgnoredTag) {
+	if s.github {
+		return nil, nil // githubDeploys, from the data given
+	}
 	var tip int32 = -1
 	if !src.tip.IsZero() {
 		tip, _ = g.Index(src.tip)

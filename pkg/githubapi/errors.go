@@ -24,6 +24,9 @@ const (
 	PullRequestsWrite Permission = "pull-requests: write"
 	ContentsWrite     Permission = "contents: write"
 	ContentsRead      Permission = "contents: read"
+	DeploymentsRead   Permission = "deployments: read"
+	IssuesRead        Permission = "issues: read"
+	PullRequestsRead  Permission = "pull-requests: read"
 )
 
 // ErrReadOnlyFork matches a *PermissionError met on a pull request from a

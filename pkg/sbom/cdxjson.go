@@ -129,7 +129,11 @@ func writeCDXJSON(j *jsonWriter, doc *cdx.BOM) error {
 	j.fieldOmit("$schema", doc.JSONSchema)
 	j.field("bomFormat", doc.BOMFormat)
 	j.field("specVersion", doc.SpecVersion.String())
-	j.fieldOmit("serialNumber", doc.SerialNumber)
+	if doc.SerialNumber == serialPlaceholder {
+		j.hole("serialNumber", doc.SerialNumber)
+	} else {
+		j.fieldOmit("serialNumber", doc.SerialNumber)
+	}
 	j.intField("version", doc.Version)
 	if doc.Metadata != nil {
 		j.key("metadata")

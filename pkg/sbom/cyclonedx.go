@@ -23,24 +23,35 @@ const TargetRef = "nixops-target"
 
 func encodeCycloneDX(w io.Writer, v *view, xml bool) error {
 	doc := cdxDocument(v)
+	doc.SerialNumber = serialPlaceholder
 	fast := cdxWritable(doc)
-	serial, err := cdxSerial(doc, fast)
-	if err != nil {
+	if fast && !xml {
+		// One pass: the file is hashed as it is written, the serial
+		// filled in at the end.
+		return writeSelfHashed(w, func(j *jsonWriter) error { return writeCDXJSON(j, doc) }, cdxSerial)
+	}
+	h := sha256.New()
+	if err := writeCDXJSONDoc(h, doc, fast); err != nil {
 		return err
 	}
-	doc.SerialNumber = serial
+	doc.SerialNumber = cdxSerial(h.Sum(nil))
 	if xml {
 		return cdx.NewBOMEncoder(w, cdx.BOMFileFormatXML).SetPretty(true).Encode(doc)
 	}
+	return writeCDXJSONDoc(w, doc, fast)
+}
+
+// writeCDXJSONDoc writes doc as JSON, indented, without HTML escapes: by
+// our writer when it can (fast), else by the library.
+func writeCDXJSONDoc(w io.Writer, doc *cdx.BOM, fast bool) error {
 	if fast {
-		// Written without HTML escapes, as the library path below ends up.
 		return writeCDXJSON(newJSONWriter(w, true, false), doc)
 	}
 	var buf bytes.Buffer
 	if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false).Encode(doc); err != nil {
 		return err
 	}
-	_, err = w.Write(unescapeHTML(buf.Bytes()))
+	_, err := w.Write(unescapeHTML(buf.Bytes()))
 	return err
 }
 
@@ -72,24 +83,17 @@ func unescapeHTML(data []byte) []byte {
 	return out
 }
 
-// cdxSerial derives the serial number from the document itself, timestamp
-// included: the same BOM gets the same serial (so files are reproducible),
-// while a BOM made at another time or of other content gets another one, as
-// CycloneDX asks. The JSON and XML encodings of one BOM share the serial.
-// The hash is of the compact JSON encoding, which fast writes without
-// holding it in memory.
-func cdxSerial(doc *cdx.BOM, fast bool) (string, error) {
-	h := sha256.New()
-	var err error
-	if fast {
-		err = writeCDXJSON(newJSONWriter(h, false, true), doc)
-	} else {
-		err = cdx.NewBOMEncoder(h, cdx.BOMFileFormatJSON).Encode(doc)
-	}
-	if err != nil {
-		return "", err
-	}
-	return "urn:uuid:" + uuid.NewSHA1(serialNamespace, h.Sum(nil)).String(), nil
+// serialPlaceholder stands for the serial number while the document is
+// hashed: the serial derives from the document itself, timestamp included,
+// so the same BOM gets the same serial (files are reproducible) and any
+// change gives another, as CycloneDX asks. The hash is of the JSON
+// document as written, with this placeholder of the serial's length; the
+// XML encoding of the same BOM takes the JSON's serial.
+const serialPlaceholder = "urn:uuid:00000000-0000-0000-0000-000000000000"
+
+// cdxSerial is the serial number of a document whose JSON hashes to sum.
+func cdxSerial(sum []byte) string {
+	return "urn:uuid:" + uuid.NewSHA1(serialNamespace, sum).String()
 }
 
 // cdxDocument builds a CycloneDX 1.6 document directly. The library's

@@ -20,12 +20,16 @@ type jsonWriter struct {
 	depth      int
 	empty      bool // the innermost open container has no member yet
 	err        error
+	// flushed counts the bytes written to w; holeAt is where the value of
+	// the last hole began in the output, -1 before one.
+	flushed int64
+	holeAt  int64
 }
 
 const jsonChunk = 64 << 10
 
 func newJSONWriter(w io.Writer, indent, escapeHTML bool) *jsonWriter {
-	return &jsonWriter{w: w, buf: make([]byte, 0, jsonChunk+4096), indent: indent, escapeHTML: escapeHTML}
+	return &jsonWriter{w: w, buf: make([]byte, 0, jsonChunk+4096), indent: indent, escapeHTML: escapeHTML, holeAt: -1}
 }
 
 func (j *jsonWriter) flushIfFull() {
@@ -37,6 +41,7 @@ func (j *jsonWriter) flushIfFull() {
 func (j *jsonWriter) flush() {
 	if j.err == nil && len(j.buf) > 0 {
 		_, j.err = j.w.Write(j.buf)
+		j.flushed += int64(len(j.buf))
 	}
 	j.buf = j.buf[:0]
 }
@@ -119,6 +124,15 @@ func (j *jsonWriter) fieldPrefixed(k, prefix, v string) {
 	j.buf = append(j.buf, prefix...)
 	j.buf = appendJSONStringBody(j.buf, v, j.escapeHTML)
 	j.buf = append(j.buf, '"')
+}
+
+// hole writes the member k with the placeholder v, which must need no
+// escaping, and records where v begins in the output, for the caller to
+// write the real value of the same length there once it is known.
+func (j *jsonWriter) hole(k, v string) {
+	j.key(k)
+	j.holeAt = j.flushed + int64(len(j.buf)) + 1 // after the opening quote
+	j.str(v)
 }
 
 // fieldOmit writes a string member tagged omitempty.

@@ -25,12 +25,20 @@ const noAssertion = "NOASSERTION"
 
 func encodeSPDX(w io.Writer, v *view, tagValue bool) error {
 	doc := spdxDocument(v)
-	fast := !tagValue && spdxWritable(doc)
-	ns, err := spdxNamespace(doc, targetName(v.bom), fast)
-	if err != nil {
-		return err
+	name := targetName(v.bom)
+	doc.DocumentNamespace = namespacePlaceholder(name)
+	fast := spdxWritable(doc)
+	if fast && !tagValue {
+		// One pass: the file is hashed as it is written, the namespace
+		// filled in at the end.
+		return writeSelfHashed(w, func(j *jsonWriter) error { return writeSPDXJSON(j, doc) },
+			func(sum []byte) string { return spdxNamespace(name, sum) })
 	}
-	doc.DocumentNamespace = ns
+	h := sha256.New()
+	if err := writeSPDXJSONDoc(h, doc, fast); err != nil {
+		return fmt.Errorf("encoding SPDX document: %w", err)
+	}
+	doc.DocumentNamespace = spdxNamespace(name, h.Sum(nil))
 	if tagValue {
 		for _, p := range doc.Packages {
 			// The JSON schema spells this purpose with "_", tag-value with "-".
@@ -38,6 +46,12 @@ func encodeSPDX(w io.Writer, v *view, tagValue bool) error {
 		}
 		return tagvalue.Write(doc, w)
 	}
+	return writeSPDXJSONDoc(w, doc, fast)
+}
+
+// writeSPDXJSONDoc writes doc as JSON, indented, without HTML escapes: by
+// our writer when it can (fast), else by the library.
+func writeSPDXJSONDoc(w io.Writer, doc *spdx.Document, fast bool) error {
 	if fast {
 		return writeSPDXJSON(newJSONWriter(w, true, false), doc)
 	}
@@ -45,26 +59,22 @@ func encodeSPDX(w io.Writer, v *view, tagValue bool) error {
 	if err := spdxjson.Write(doc, &buf, spdxjson.Indent("  "), spdxjson.EscapeHTML(false)); err != nil {
 		return err
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-// spdxNamespace hashes the document (creation time included) as the SPDX
-// spec asks a namespace to change whenever the document does, while the same
-// BOM keeps giving the same namespace. The hash is of the compact JSON
-// encoding, which fast writes without holding it in memory.
-func spdxNamespace(doc *spdx.Document, name string, fast bool) (string, error) {
-	h := sha256.New()
-	var err error
-	if fast || spdxWritable(doc) {
-		err = writeSPDXJSON(newJSONWriter(h, false, true), doc)
-	} else {
-		err = spdxjson.Write(doc, h)
-	}
-	if err != nil {
-		return "", fmt.Errorf("encoding SPDX document: %w", err)
-	}
-	return namespaceBase + sanitize(name) + "-" + hex.EncodeToString(h.Sum(nil)[:16]), nil
+// The namespace derives from the document (creation time included), as the
+// SPDX spec asks a namespace to change whenever the document does, while
+// the same BOM keeps giving the same namespace. The hash is of the JSON
+// document as written, with a placeholder of the namespace's length; the
+// tag-value encoding of the same BOM takes the JSON's namespace.
+func namespacePlaceholder(name string) string {
+	return namespaceBase + sanitize(name) + "-" + strings.Repeat("0", 32)
+}
+
+// spdxNamespace is the namespace of a document whose JSON hashes to sum.
+func spdxNamespace(name string, sum []byte) string {
+	return namespaceBase + sanitize(name) + "-" + hex.EncodeToString(sum[:16])
 }
 
 func spdxDocument(v *view) *spdx.Document {

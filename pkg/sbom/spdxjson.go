@@ -70,7 +70,11 @@ func writeSPDXJSON(j *jsonWriter, doc *spdx.Document) error {
 	j.field("dataLicense", doc.DataLicense)
 	writeSPDXID(j, "SPDXID", doc.SPDXIdentifier)
 	j.field("name", doc.DocumentName)
-	j.field("documentNamespace", doc.DocumentNamespace)
+	if strings.HasPrefix(doc.DocumentNamespace, namespaceBase) && strings.HasSuffix(doc.DocumentNamespace, "-"+strings.Repeat("0", 32)) {
+		j.hole("documentNamespace", doc.DocumentNamespace)
+	} else {
+		j.field("documentNamespace", doc.DocumentNamespace)
+	}
 	j.key("creationInfo")
 	if err := writeSPDXCreationInfo(j, doc.CreationInfo); err != nil {
 		return err

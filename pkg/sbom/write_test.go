@@ -2,8 +2,10 @@ package sbom
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 )
@@ -54,4 +56,32 @@ func TestWriteFilesInvalid(t *testing.T) {
 	if _, err := WriteFiles(filepath.Join(dir, "missing"), loadBOM(t, "runtime-deps"), Formats); err == nil {
 		t.Error("WriteFiles into a missing directory succeeded")
 	}
+}
+
+// TestSelfHash: the serial number and the namespace are the hash of the
+// JSON file as written, with the placeholder where they stand, and the XML
+// and tag-value documents of the same BOM carry the same ones.
+func TestSelfHash(t *testing.T) {
+	b := loadBOM(t, "runtime-deps")
+	check := func(jsonFmt, otherFmt Format, re *regexp.Regexp, placeholder func(string) string, value func([]byte) string) {
+		t.Helper()
+		doc := encode(t, b, jsonFmt)
+		m := re.FindSubmatch(doc)
+		if m == nil {
+			t.Fatalf("%s: no value matching %s", jsonFmt, re)
+		}
+		got := string(m[1])
+		sum := sha256.Sum256(bytes.Replace(doc, m[1], []byte(placeholder(got)), 1))
+		if want := value(sum[:]); got != want {
+			t.Errorf("%s: %s, want the hash of the file with the placeholder, %s", jsonFmt, got, want)
+		}
+		if !bytes.Contains(encode(t, b, otherFmt), m[1]) {
+			t.Errorf("%s does not carry the JSON's %s", otherFmt, got)
+		}
+	}
+	check(CycloneDXJSON, CycloneDXXML, regexp.MustCompile(`"serialNumber": "([^"]+)"`),
+		func(string) string { return serialPlaceholder }, cdxSerial)
+	name := targetName(b)
+	check(SPDXJSON, SPDXTagValue, regexp.MustCompile(`"documentNamespace": "([^"]+)"`),
+		func(string) string { return namespacePlaceholder(name) }, func(sum []byte) string { return spdxNamespace(name, sum) })
 }

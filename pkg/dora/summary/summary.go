@@ -95,6 +95,9 @@ func notes(w *strings.Builder, r *dora.Report) {
 	for _, t := range r.IgnoredTags {
 		n = append(n, fmt.Sprintf("Tag %s ignored: %s.", markdown.Code(t.Name), markdown.Text(strings.TrimSuffix(t.Reason, "."))))
 	}
+	for _, d := range r.IgnoredDeps {
+		n = append(n, fmt.Sprintf("GitHub %s of %s ignored: %s.", markdown.Code(d.Name), markdown.Code(d.Commit), markdown.Text(strings.TrimSuffix(d.Reason, "."))))
+	}
 	for _, s := range n {
 		fmt.Fprintf(w, "> [!WARNING]\n> %s\n\n", s)
 	}
@@ -148,15 +151,21 @@ func outcome(d dora.Deployment) string {
 	}
 	if d.Failed {
 		s := "failed"
-		if d.Cause != "" {
+		switch {
+		case d.Incident > 0:
+			s += fmt.Sprintf(" (incident #%d)", d.Incident)
+		case d.Cause != "":
 			s += " (" + markdown.Text(d.Cause) + ")"
 		}
-		if d.FixedBy != "" {
+		switch {
+		case d.FixedBy != "":
 			s += ", fixed by " + markdown.Code(d.FixedBy)
 			if d.RecoverySeconds != nil {
 				s += " after " + duration(d.RecoverySeconds)
 			}
-		} else {
+		case d.RecoverySeconds != nil: // an incident closed without a deployment
+			s += ", recovered after " + duration(d.RecoverySeconds) + " (incident closed)"
+		default:
 			s += ", not fixed yet"
 		}
 		parts = append(parts, s)
