@@ -1,0 +1,176 @@
+package e2e_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
+	"github.com/voidnxsec/nixops-actions/internal/promtest"
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/pkg/dora"
+)
+
+// pipelineProject is the project of e2e/testdata/pipeline as its own git
+// repository, calling this checkout's nix-pipeline.yml. The suite's
+// actions (voidnxsec/nixops-actions/...@v1) are a release v1.9.9 cut from
+// this checkout, its binaries served by a local release host, as a user's
+// @v1 gets them.
+type pipelineProject struct {
+	fixture
+	suite, releaseHost, flags, event, origin string
+}
+
+func newPipelineProject(t *testing.T) *pipelineProject {
+	t.Helper()
+	base := t.TempDir()
+	suite := checkoutFixture(t, filepath.Join(base, "suite"), true)
+	rel := cutRelease(t, suite.repo, "v1.9.9")
+	p := &pipelineProject{suite: filepath.Join(base, "suite-v1"), releaseHost: releaseHost(t, rel, "").URL,
+		flags: filepath.Join(base, "flags"), event: filepath.Join(base, "event.json")}
+	git(t, suite.repo, "worktree", "add", "-q", "--detach", p.suite, rel.Commit)
+	p.repo, p.actHome, p.actCache = filepath.Join(base, "project"), filepath.Join(base, "home"), filepath.Join(base, "act-cache")
+	testenv.CopyDir(t, filepath.Join(repoRoot(t), "e2e", "testdata", "pipeline"), p.repo)
+	scripts, _ := filepath.Glob(filepath.Join(p.repo, "scripts", "*.sh"))
+	for _, f := range scripts {
+		if err := os.Chmod(f, 0o755); err != nil { // CopyDir keeps no mode
+			t.Fatal(err)
+		}
+	}
+	pipeline, err := os.ReadFile(filepath.Join(repoRoot(t), ".github", "workflows", "nix-pipeline.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{
+		{filepath.Join(p.repo, ".github", "workflows", "nix-pipeline.yml"), pipeline},
+		// On the default branch, so the deploy job runs.
+		{p.event, []byte(`{"ref": "refs/heads/main", "repository": {"default_branch": "main", "full_name": "voidnxsec/pipeline-e2e"}}`)},
+	} {
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{p.actHome, p.flags} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, p.repo, "init", "-q", "-b", "main")
+	p.commit(t, "the project")
+	// The deploy job pushes its tags to origin, as to GitHub.
+	p.origin = filepath.Join(base, "origin.git")
+	git(t, base, "init", "-q", "--bare", p.origin)
+	git(t, p.repo, "remote", "add", "origin", p.origin)
+	git(t, p.repo, "push", "-q", "origin", "main")
+	return p
+}
+
+// fetchTags brings the tags the deploy job pushed into the project.
+func (p *pipelineProject) fetchTags(t *testing.T) {
+	git(t, p.repo, "fetch", "-q", "origin", "refs/tags/*:refs/tags/*")
+}
+
+func (p *pipelineProject) commit(t *testing.T, msg string) {
+	git(t, p.repo, "add", "-A")
+	git(t, p.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "--allow-empty", "-m", msg)
+}
+
+// run runs the project's ci.yml under act.
+func (p *pipelineProject) run(t *testing.T, act, gateway string) actRun {
+	t.Helper()
+	return p.act(t, act, ".github/workflows/ci.yml", nil, "-e", p.event,
+		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
+		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway)
+}
+
+// TestActPipeline runs the reusable workflow end to end under act on a
+// two-package flake: lint, secrets, both matrix builds with their SBOMs
+// and scans, the flake checks (the VM test skipped, not passed: no KVM
+// here), the deploy, and the metrics pushed to a real Pushgateway that
+// Prometheus scrapes. A second run whose verification fails rolls back,
+// and dora reads one failed deployment in two. A planted credential fails
+// the secrets gate and nothing is built.
+func TestActPipeline(t *testing.T) {
+	act := tool(t, "act")
+	for _, c := range []string{"nix", "git", "go", "shellcheck", "jq"} {
+		testenv.LookPath(t, c)
+	}
+	gw := promtest.StartPushgateway(t)
+	prom := promtest.StartPrometheus(t, gw.Addr)
+	p := newPipelineProject(t)
+
+	r := p.run(t, act, gw.URL)
+	for _, job := range []string{"lint", "secrets", "build", "test", "deploy", "metrics"} {
+		if got := r.jobResultOf(job); got != "success" {
+			t.Fatalf("first run: job %s %q; act log:\n%s", job, got, r.text)
+		}
+	}
+	// The KVM check builds where /dev/kvm is, and is skipped, said so, where
+	// it is not: never passed without running.
+	skipped := strings.Contains(r.text, "NixOS VM tests skipped, not passed")
+	if _, err := os.Stat("/dev/kvm"); skipped != (err != nil) {
+		t.Errorf("VM check reported skipped: %v, with /dev/kvm: %v", skipped, err == nil)
+	}
+	for _, target := range []string{"greeting", "app"} {
+		if _, err := os.Stat(filepath.Join(p.githubArtifacts(), "sbom-"+target, "sbom.cdx.json")); err != nil {
+			t.Errorf("matrix build %s left no SBOM artifact: %v", target, err)
+		}
+		prom.WaitFor(t, `nixops_sbom_components{kind="store_path",target="`+target+`"}`)
+	}
+	prom.WaitFor(t, `nixops_pipeline_status{status="success"} == 1`)
+	// Pushed, but 0: act's checkout copies the work tree, which lacks the tag
+	// the deploy job pushed to origin (actions/checkout, fetch-depth 0,
+	// fetches it on GitHub). dora is checked on the fetched tags below.
+	prom.WaitFor(t, `nixops_dora_deployments`)
+
+	// Second run: the deployment fails its health check and rolls back.
+	if err := os.WriteFile(filepath.Join(p.flags, "unhealthy"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.commit(t, "a change that breaks the health check")
+	git(t, p.repo, "push", "-q", "origin", "main")
+	r = p.run(t, act, gw.URL)
+	if got := r.jobResultOf("deploy"); got != "failure" || !fileExists(filepath.Join(p.flags, "rolled-back")) {
+		t.Fatalf("second run: deploy %q, want a failure after the rollback; act log:\n%s", got, r.text)
+	}
+	p.fetchTags(t)
+	cfg := dora.DefaultConfig()
+	cfg.TagPattern = "deploy/e2e/*"
+	rep, err := dora.Compute(t.Context(), p.repo, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Deployments) != 3 || rep.Deployments[1].Cause != "fixes-deployment" ||
+		rep.Metrics.ChangeFailRate.Value == nil || *rep.Metrics.ChangeFailRate.Value != 1.0/3 {
+		t.Errorf("dora reads %+v, want two deployments and a rollback fixing the second", rep.Deployments)
+	}
+
+	// Third run: a credential in the tree fails the secrets gate, and
+	// nothing is built or deployed.
+	token := gitrepo.FakeGitHubToken(t)
+	if err := os.WriteFile(filepath.Join(p.repo, "deploy.env"), []byte("GITHUB_TOKEN="+token+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.commit(t, "a credential, by mistake")
+	r = p.run(t, act, gw.URL)
+	if got, build := r.jobResultOf("secrets"), r.jobResultOf("build"); got != "failure" || build == "success" {
+		t.Fatalf("third run: secrets %q, build %q: want the gate to fail and nothing built; act log:\n%s", got, build, r.text)
+	}
+	if strings.Contains(r.text, token) {
+		t.Errorf("the credential appears in the log")
+	}
+}
+
+func fileExists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
+}
+
+// githubArtifacts is where the upload-artifact stand-in keeps artifacts.
+func (p *pipelineProject) githubArtifacts() string {
+	return filepath.Join(filepath.Dir(p.actCache), "github-artifacts")
+}
