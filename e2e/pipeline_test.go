@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,7 +83,12 @@ func (p *pipelineProject) commit(t *testing.T, msg string) {
 // run runs the project's ci.yml under act.
 func (p *pipelineProject) run(t *testing.T, act, gateway string) actRun {
 	t.Helper()
-	return p.act(t, act, ".github/workflows/ci.yml", nil, "-e", p.event,
+	return p.runWorkflow(t, act, gateway, ".github/workflows/ci.yml")
+}
+
+func (p *pipelineProject) runWorkflow(t *testing.T, act, gateway, workflow string) actRun {
+	t.Helper()
+	return p.act(t, act, workflow, nil, "-e", p.event,
 		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
 		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway)
 }
@@ -173,4 +179,27 @@ func fileExists(name string) bool {
 // githubArtifacts is where the upload-artifact stand-in keeps artifacts.
 func (p *pipelineProject) githubArtifacts() string {
 	return filepath.Join(filepath.Dir(p.actCache), "github-artifacts")
+}
+
+// TestActRootAction runs the suite's root action, one job, on the same
+// project: Nix adopted, the package built, its SBOM, the gate, and the
+// metrics in the real Pushgateway.
+func TestActRootAction(t *testing.T) {
+	act := tool(t, "act")
+	for _, c := range []string{"nix", "git", "go"} {
+		testenv.LookPath(t, c)
+	}
+	gw := promtest.StartPushgateway(t)
+	prom := promtest.StartPrometheus(t, gw.Addr)
+	p := newPipelineProject(t)
+	r := p.runWorkflow(t, act, gw.URL, ".github/workflows/one-job.yml")
+	report := regexp.MustCompile(`root-action result=pass sbom=(\S+/sbom\.cdx\.json) sarif=(\S+/scan\.sarif)`)
+	if got := r.jobResult(); got != "success" || !report.MatchString(r.text) {
+		t.Fatalf("job %q, want success and the outputs reported; act log:\n%s", got, r.text)
+	}
+	if strings.Contains(r.text, "from source") {
+		t.Errorf("a binary was compiled: the release's should be downloaded:\n%s", r.text)
+	}
+	prom.WaitFor(t, `nixops_sbom_components{kind="store_path"} == 2`)
+	prom.WaitFor(t, `nixops_pipeline_status{status="success"} == 1`)
 }
