@@ -402,13 +402,13 @@ func read(t *testing.T, file string) string {
 
 // act runs one workflow_dispatch of workflow in the fixture repo; extra
 // are more act flags (--env, -s).
-func (fx fixture) act(t *testing.T, act, workflow string, inputs map[string]string, extra ...string) actRun {
+func (fx fixture) act(t testing.TB, act, workflow string, inputs map[string]string, extra ...string) actRun {
 	t.Helper()
 	return fx.actOn(t, act, "workflow_dispatch", workflow, inputs, extra...)
 }
 
 // actOn runs workflow on event; extra may hold -e with its payload.
-func (fx fixture) actOn(t *testing.T, act, event, workflow string, inputs map[string]string, extra ...string) actRun {
+func (fx fixture) actOn(t testing.TB, act, event, workflow string, inputs map[string]string, extra ...string) actRun {
 	t.Helper()
 	args := append([]string{event, "-W", workflow, "--action-cache-path", fx.actCache}, actArgs...)
 	// act fetches every action a composite names, even in a step that will
@@ -453,7 +453,7 @@ var standinSHAs = map[string]string{
 // standins are act's arguments mapping each pinned action to its stand-in
 // in this checkout, with the directories the stand-ins keep entries in
 // (beside actCache unless githubCache is set).
-func (fx fixture) standins(t *testing.T) []string {
+func (fx fixture) standins(t testing.TB) []string {
 	t.Helper()
 	entries := fx.githubCache
 	if entries == "" {
@@ -467,7 +467,7 @@ func (fx fixture) standins(t *testing.T) []string {
 	return args
 }
 
-func parseLog(t *testing.T, streams ...[]byte) actRun {
+func parseLog(t testing.TB, streams ...[]byte) actRun {
 	t.Helper()
 	var r actRun
 	var text strings.Builder
@@ -490,7 +490,7 @@ func parseLog(t *testing.T, streams ...[]byte) actRun {
 
 // env is act's environment: the host's tools, a private HOME, and the
 // host's Go caches.
-func (fx fixture) env(t *testing.T) []string {
+func (fx fixture) env(t testing.TB) []string {
 	t.Helper()
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -613,7 +613,7 @@ func nixBuild(t *testing.T, store, installable string) string {
 
 // copySources copies what git sees of the project (tracked and new files,
 // not ignored ones) into dst.
-func copySources(t *testing.T, root, dst string) {
+func copySources(t testing.TB, root, dst string) {
 	t.Helper()
 	out := run(t, root, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	n := 0
@@ -652,12 +652,12 @@ func copySources(t *testing.T, root, dst string) {
 	}
 }
 
-func git(t *testing.T, dir string, args ...string) {
+func git(t testing.TB, dir string, args ...string) {
 	t.Helper()
 	run(t, dir, "git", args...)
 }
 
-func run(t *testing.T, dir, name string, args ...string) string {
+func run(t testing.TB, dir, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
@@ -670,7 +670,7 @@ func run(t *testing.T, dir, name string, args ...string) string {
 	return string(out)
 }
 
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -681,7 +681,7 @@ func repoRoot(t *testing.T) string {
 
 // tool finds a program on PATH or where `go install` puts it (CI installs
 // act into ~/go/bin).
-func tool(t *testing.T, name string) string {
+func tool(t testing.TB, name string) string {
 	t.Helper()
 	if p, err := exec.LookPath(name); err == nil {
 		return p

@@ -23,7 +23,7 @@ type pipelineProject struct {
 	suite, releaseHost, flags, event, origin string
 }
 
-func newPipelineProject(t *testing.T) *pipelineProject {
+func newPipelineProject(t testing.TB) *pipelineProject {
 	t.Helper()
 	base := t.TempDir()
 	suite := checkoutFixture(t, filepath.Join(base, "suite"), true)
@@ -71,22 +71,22 @@ func newPipelineProject(t *testing.T) *pipelineProject {
 }
 
 // fetchTags brings the tags the deploy job pushed into the project.
-func (p *pipelineProject) fetchTags(t *testing.T) {
+func (p *pipelineProject) fetchTags(t testing.TB) {
 	git(t, p.repo, "fetch", "-q", "origin", "refs/tags/*:refs/tags/*")
 }
 
-func (p *pipelineProject) commit(t *testing.T, msg string) {
+func (p *pipelineProject) commit(t testing.TB, msg string) {
 	git(t, p.repo, "add", "-A")
 	git(t, p.repo, "-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-q", "--allow-empty", "-m", msg)
 }
 
 // run runs the project's ci.yml under act.
-func (p *pipelineProject) run(t *testing.T, act, gateway string) actRun {
+func (p *pipelineProject) run(t testing.TB, act, gateway string) actRun {
 	t.Helper()
 	return p.runWorkflow(t, act, gateway, ".github/workflows/ci.yml")
 }
 
-func (p *pipelineProject) runWorkflow(t *testing.T, act, gateway, workflow string) actRun {
+func (p *pipelineProject) runWorkflow(t testing.TB, act, gateway, workflow string) actRun {
 	t.Helper()
 	return p.act(t, act, workflow, nil, "-e", p.event,
 		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,

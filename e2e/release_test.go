@@ -92,7 +92,7 @@ func TestActSBOMRelease(t *testing.T) {
 
 // cutRelease cuts version of the committed repository at dir with
 // nixops-release's own Cut, for this platform only.
-func cutRelease(t *testing.T, dir, version string) *release.Result {
+func cutRelease(t testing.TB, dir, version string) *release.Result {
 	t.Helper()
 	env := os.Environ()
 	for _, k := range []string{"GOPATH", "GOMODCACHE", "GOCACHE"} {
@@ -108,7 +108,7 @@ func cutRelease(t *testing.T, dir, version string) *release.Result {
 
 // releaseHost serves the assets of res where GitHub serves a release's
 // downloads, one of them with a flipped bit when tamper names it.
-func releaseHost(t *testing.T, res *release.Result, tamper string) *httptest.Server {
+func releaseHost(t testing.TB, res *release.Result, tamper string) *httptest.Server {
 	t.Helper()
 	prefix := "/voidnxsec/nixops-actions/releases/download/" + string(res.Version) + "/"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -101,7 +101,7 @@ func TestActSetupNixCache(t *testing.T) {
 // checkoutFixture is a copy of this checkout at base/repo, committed as
 // one snapshot unless it is left to the caller (commit false), with an
 // empty HOME and action cache for act.
-func checkoutFixture(t *testing.T, base string, commit bool) fixture {
+func checkoutFixture(t testing.TB, base string, commit bool) fixture {
 	t.Helper()
 	fx := fixture{repo: filepath.Join(base, "repo"), actHome: filepath.Join(base, "home"), actCache: filepath.Join(base, "act-cache")}
 	for _, d := range []string{fx.repo, fx.actHome} {
