@@ -176,42 +176,29 @@ func File(t testing.TB, path string) *jsonschema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if s := cache[abs]; s != nil {
-		return s
-	}
-	doc := ReadJSON(t, abs)
-	id, _ := doc.(map[string]any)["$id"].(string)
-	if id == "" {
-		t.Fatalf("%s has no $id", path)
-	}
-	c := newCompiler()
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(id)
-	if err != nil {
-		t.Fatalf("compiling %s: %v", path, err)
-	}
-	cache[abs] = s
-	return s
+	return compileByID(t, abs, "$id")
 }
 
 // SARIF compiles OASIS's SARIF 2.1.0 schema of the shared directory. It is
 // a draft-04 schema, named by "id" where later drafts write "$id".
 func SARIF(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	path := testenv.Shared(t, "schemas/sarif/sarif-schema-2.1.0.json")
+	return compileByID(t, testenv.Shared(t, "schemas/sarif/sarif-schema-2.1.0.json"), "id")
+}
+
+// compileByID compiles the schema at path, registered under the value of
+// its idKey member, once per path.
+func compileByID(t testing.TB, path, idKey string) *jsonschema.Schema {
+	t.Helper()
 	mu.Lock()
 	defer mu.Unlock()
 	if s := cache[path]; s != nil {
 		return s
 	}
 	doc := ReadJSON(t, path)
-	id, _ := doc.(map[string]any)["id"].(string)
+	id, _ := doc.(map[string]any)[idKey].(string)
 	if id == "" {
-		t.Fatalf("%s has no id", path)
+		t.Fatalf("%s has no %s", path, idKey)
 	}
 	c := newCompiler()
 	if err := c.AddResource(id, doc); err != nil {
