@@ -207,7 +207,10 @@ install_release() {
 		return
 	fi
 	mkdir -p "$dir"
-	tmp=$(mktemp "$dir/.$name.XXXXXX")
+	# The download lands beside the cache directory, not in it: a cache
+	# save running meanwhile (another job on a shared tool cache) must see
+	# whole files only.
+	tmp=$(mktemp "${dir%/*}/.$name.XXXXXX")
 	host=${NIXOPS_RELEASE_HOST:-https://github.com}
 	url="$host/$repo/releases/download/$tag/$asset"
 	max_time=${NIXOPS_DOWNLOAD_MAX_TIME:-300}
@@ -288,7 +291,8 @@ install_source() {
 		(umask 077 && mkdir -p "$dir")
 	fi
 	rm -f "$bin.sha256"
-	tmp=$(mktemp "$dir/.$name.XXXXXX")
+	# Built beside the cache directory, for the reason given at the download.
+	tmp=$(mktemp "${dir%/*}/.$name.XXXXXX")
 	log "building $name from source $hash (ref '${ref:-none}')"
 	# The job's Go settings are not ours: a GOOS=windows or GOFLAGS=-race in
 	# the workflow must not change what the action runs. -buildvcs=false: no
@@ -298,8 +302,9 @@ install_source() {
 		rm -f "$tmp"
 		fail "go build of ./cmd/$name failed (see the compiler output above)"
 	fi
+	file_sha256 "$tmp" >"$tmp.sha256"
 	mv -f "$tmp" "$bin"
-	file_sha256 "$bin" >"$bin.sha256"
+	mv -f "$tmp.sha256" "$bin.sha256"
 	built=true
 	log "built $name from source into $bin"
 }

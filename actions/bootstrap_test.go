@@ -438,3 +438,37 @@ func regularFiles(t *testing.T, dir string) []string {
 	}
 	return files
 }
+
+// A cache save may run while another job builds on the same tool cache (a
+// self-hosted machine with several runners): while the build runs, the
+// cache directory must hold no partial file.
+func TestBootstrapSourceBuildsBesideCacheDir(t *testing.T) {
+	goBin := testenv.LookPath(t, "go")
+	tr := newTree(t, "repo/hello-action")
+	testenv.CopyDir(t, filepath.Join("testdata", "source"), tr.root)
+	wrapped := t.TempDir()
+	seen := filepath.Join(t.TempDir(), "seen")
+	// The wrapper records what the tool cache holds mid-build.
+	writeFile(t, filepath.Join(wrapped, "go"), "#!/bin/sh\n"+
+		"[ \"$1\" = build ] && find \"$RUNNER_TOOL_CACHE\" -type f >>"+seen+"\n"+
+		"exec "+goBin+" \"$@\"\n", 0o755)
+	r := tr.bootstrap(t, "hello", map[string]string{"PATH": wrapped + ":" + os.Getenv("PATH")})
+	if r.exit != 0 {
+		t.Fatalf("exit %d:\n%s", r.exit, r.log)
+	}
+	during, err := os.ReadFile(seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashDir := filepath.Dir(r.path())
+	for _, f := range strings.Fields(string(during)) {
+		if filepath.Dir(f) == hashDir {
+			t.Errorf("mid-build the cache directory held %s", f)
+		}
+	}
+	got := regularFiles(t, hashDir)
+	want := []string{r.path(), r.path() + ".sha256"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("cache directory holds %v, want %v", got, want)
+	}
+}
