@@ -29,8 +29,9 @@ var compareOutputs = []struct{ name, help string }{
 // any Nix work, and where the pull-request comment goes, if anywhere.
 type comparePlan struct {
 	path    string
-	old     []diff.Package
-	comment *commentPlan // nil: not a pull request, or no token
+	old     []diff.Package // nil until read when base is set
+	base    *baseRef       // compare-to is a git ref
+	comment *commentPlan   // nil: not a pull request, or no token
 }
 
 type commentPlan struct {
@@ -42,17 +43,18 @@ type commentPlan struct {
 	opts    githubapi.Options
 }
 
-// planCompare reads the compare-to file and, on a pull request with a
-// token, plans the comment. It returns nil when compare-to is empty.
-func planCompare(a *action.Action, path string, si snapshotInputs) (*comparePlan, error) {
+// planCompare reads the compare-to file or resolves its git ref and, on a
+// pull request with a token, plans the comment. It returns nil when
+// compare-to is empty.
+func planCompare(ctx context.Context, a *action.Action, path, target string, si snapshotInputs) (*comparePlan, error) {
 	if path == "" {
 		return nil, nil
 	}
-	old, err := readCompareTo(path)
+	old, base, err := compareInput(ctx, path, target)
 	if err != nil {
 		return nil, err
 	}
-	p := &comparePlan{path: path, old: old}
+	p := &comparePlan{path: path, old: old, base: base}
 	rc, err := a.Context()
 	if err != nil {
 		return nil, err
@@ -91,7 +93,7 @@ func readOnlyFork(event string, pr *action.PullRequest) bool {
 
 // readCompareTo reads the earlier SBOM, naming the input on any problem.
 func readCompareTo(path string) ([]diff.Package, error) {
-	const accepted = "the path of a CycloneDX JSON SBOM, such as the sbom.cdx.json of an earlier run of this action"
+	const accepted = compareAccepted
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &action.InputError{Input: "compare-to", Err: fmt.Errorf("cannot read %q: %w", path, errors.Unwrap(err)), Accepted: accepted}
@@ -116,6 +118,21 @@ func commentMarker(correlator string) string {
 	return m
 }
 
+// readBase reads the closure at the compare-to commit, when compare-to is
+// a ref, before anything is written.
+func (p *comparePlan) readBase(ctx context.Context, a *action.Action, cfg *config) error {
+	if p == nil || p.base == nil {
+		return nil
+	}
+	old, err := p.base.readBase(ctx, a, cfg)
+	var be *baseError
+	if errors.As(err, &be) {
+		return explainBase(be)
+	}
+	p.old = old
+	return err
+}
+
 // compare diffs b against the earlier closure.
 func (p *comparePlan) compare(b *sbom.BOM) (*diff.Diff, []action.Output, error) {
 	cur, err := diff.FromBOM(b)
@@ -136,8 +153,12 @@ func (p *comparePlan) compare(b *sbom.BOM) (*diff.Diff, []action.Output, error) 
 // the comment alike.
 func (p *comparePlan) diffMarkdown(d *diff.Diff, cfg *config, level int) string {
 	h := strings.Repeat("#", level)
-	return fmt.Sprintf("%s Closure diff of %s (%s closure)\n\nAgainst the SBOM %s.\n\n%s",
-		h, markdown.Code(cfg.target), cfg.scope, markdown.Code(p.path), diff.Markdown(d, level+1))
+	against := "the SBOM " + markdown.Code(p.path)
+	if p.base != nil {
+		against = fmt.Sprintf("%s (commit %s), evaluated in a temporary worktree", markdown.Code(p.base.ref), markdown.Code(p.base.commit[:12]))
+	}
+	return fmt.Sprintf("%s Closure diff of %s (%s closure)\n\nAgainst %s.\n\n%s",
+		h, markdown.Code(cfg.target), cfg.scope, against, diff.Markdown(d, level+1))
 }
 
 // report writes the diff to the step summary and, when planned, to the

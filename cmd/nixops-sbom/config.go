@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -122,7 +123,7 @@ func tuneGC(getenv func(string) string) {
 
 // parseInputs declares every input and output, then reads and checks them
 // before any Nix work.
-func parseInputs(a *action.Action) (*config, error) {
+func parseInputs(ctx context.Context, a *action.Action) (*config, error) {
 	in := a.Inputs()
 	target := in.String("target", "", "flake installable (.#default), /nix/store path, ./result link or .drv", action.Required())
 	scope := in.Enum("closure", "runtime", []string{"runtime", "buildtime", "both"}, "runtime: output closure (must be built); buildtime: derivation closure (evaluation only); both")
@@ -134,7 +135,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	nixStore := in.String("nix-store", "", "Nix store to query (passed as --store); empty: the default store")
 	snap := declareSnapshotInputs(in)
 	rel := declareReleaseInputs(in)
-	compareTo := in.String("compare-to", "", "CycloneDX JSON SBOM of an earlier closure (the base branch's artifact) to diff against; on a pull request also one comment (needs pull-requests: write)")
+	compareTo := in.String("compare-to", "", "what to diff against: a CycloneDX JSON SBOM file (the base branch's artifact), else a git ref (origin/main) of the flake target's repository, read in a temporary worktree with the same closure; on a pull request also one comment (needs pull-requests: write)")
 	ghTimeout := in.Duration("github-timeout", 5*time.Minute, "one deadline for all of this run's GitHub API calls (comment, snapshot, release assets), retries included")
 	for _, f := range sbom.Formats {
 		in.Output(string(f), "path of the "+string(f)+" document, when that format was asked for")
@@ -152,7 +153,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	cfg := &config{target: *target, scope: sbom.Scope(*scope), outDir: *outDir, embedded: *emb, meta: *meta, workers: *workers, nixStore: *nixStore,
 		githubTimeout: *ghTimeout}
 	// compare-to is read first: a bad file leaves even output-dir alone.
-	if cfg.compare, err = planCompare(a, *compareTo, snap); err != nil {
+	if cfg.compare, err = planCompare(ctx, a, *compareTo, *target, snap); err != nil {
 		return nil, err
 	}
 	if err := cfg.check(a.Getenv, *formats); err != nil {

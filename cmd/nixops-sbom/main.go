@@ -26,7 +26,7 @@ func run(ctx context.Context, a *action.Action) error { return runWith(ctx, a) }
 // ways of reading the store.
 func runWith(ctx context.Context, a *action.Action, storeOpts ...store.Option) error {
 	tuneGC(a.Getenv)
-	cfg, err := parseInputs(a)
+	cfg, err := parseInputs(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -36,6 +36,9 @@ func runWith(ctx context.Context, a *action.Action, storeOpts ...store.Option) e
 	b, err := generate(ctx, a, cfg)
 	if err != nil {
 		return explain(err)
+	}
+	if err := cfg.compare.readBase(ctx, a, cfg); err != nil {
+		return err
 	}
 	files, err := sbom.WriteFiles(cfg.outDir, b, cfg.formats)
 	if err != nil {
