@@ -57,9 +57,14 @@ func compareInput(ctx context.Context, value, target string) ([]diff.Package, *b
 		return nil, nil, refErr(fmt.Errorf("%q is neither a file nor a commit of the repository %s; "+
 			"if it is a branch of the remote, fetch it first (actions/checkout with fetch-depth: 0, or git fetch origin %s)", value, top, value))
 	}
-	rel, err := filepath.Rel(top, flake.Dir)
+	// git gives the top level with symbolic links resolved (/tmp on macOS).
+	dir, err := filepath.EvalSymlinks(flake.Dir)
 	if err != nil {
 		return nil, nil, refErr(err)
+	}
+	rel, err := filepath.Rel(top, dir)
+	if err != nil || !filepath.IsLocal(rel) {
+		return nil, nil, refErr(fmt.Errorf("the flake %s is not below the top level %s of its repository", dir, top))
 	}
 	return nil, &baseRef{ref: value, commit: commit, repo: top, rel: rel, flake: flake}, nil
 }
@@ -107,10 +112,11 @@ func (r *baseRef) readBase(ctx context.Context, a *action.Action, cfg *config) (
 // fine at the head, so the fault lies with compare-to.
 func explainBase(be *baseError) error {
 	short := be.commit[:12]
-	if errors.Is(be.err, closure.ErrNotBuilt) {
+	var te *closure.TargetError
+	if errors.Is(be.err, closure.ErrNotBuilt) && errors.As(be.err, &te) {
 		return &action.InputError{Input: "compare-to", Err: fmt.Errorf(
-			"%q (%s): the runtime closure of %s at that commit is not in the store, and the action does not build the base (that can take as long as the build itself): "+
-				"use closure: buildtime, which needs evaluation only, or give compare-to the base branch's SBOM artifact, or build the base in an earlier step", be.ref, short, be.target),
+			"%q (%s): the runtime closure of %s at that commit is not in the store (%s), and the action does not build the base (that can take as long as the build itself): "+
+				"use closure: buildtime, which needs evaluation only, or give compare-to the base branch's SBOM artifact, or build the base in an earlier step", be.ref, short, be.target, strings.Join(te.Paths, ", ")),
 			Accepted: compareAccepted}
 	}
 	return &action.InputError{Input: "compare-to", Err: fmt.Errorf("%q (%s): %s at that commit: %w", be.ref, short, be.target, explain(be.err))}
