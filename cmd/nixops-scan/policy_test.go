@@ -51,6 +51,7 @@ exceptions:
 	r := newRunner(t, g.Dir)
 	r.env["INPUT_SBOM"] = writeCycloneDX(t)
 	r.env["INPUT_POLICY"] = policy
+	offlineDB(t, r)
 	r.run(t)
 	if r.code != exitGateFailed {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout.String())

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
+	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
+)
+
+// servedDB is a local distribution of a database grype's builder made with
+// the readline CVE of vulnSBOM.
+func servedDB(t *testing.T) *vulndbtest.Server {
+	t.Helper()
+	db := t.TempDir()
+	vulndbtest.Build(t, db, map[string][]vulndbtest.Record{"nvd": {
+		vulndbtest.NVDCVE("CVE-2026-10001", "cpe:2.3:a:gnu:readline:*:*:*:*:*:*:*:*", "8.3", vulndbtest.Critical)}})
+	return vulndbtest.Serve(t, db)
+}
+
+// noFiles fails when the step wrote any result file.
+func noFiles(t *testing.T, r *runner) {
+	t.Helper()
+	if ents, _ := os.ReadDir(r.outDir); len(ents) != 0 {
+		t.Errorf("files written: %v", ents)
+	}
+}
+
+// TestDatabaseUpdate: with an SBOM and no db-path, the database is
+// downloaded from db-url into the runner's tool cache and the scan finds
+// the fixture's CVE; a second run downloads nothing; db-update false with
+// no database, and a distribution offering only a database older than
+// db-max-age, are each exit 2 naming the input, with no result file.
+func TestDatabaseUpdate(t *testing.T) {
+	g := gitrepo.New(t)
+	g.Write("flake.nix", "{ outputs = _: { }; }\n")
+	g.Commit("flake")
+	sbomPath, toolCache := vulnSBOM(t), t.TempDir()
+	srv := servedDB(t)
+	step := func(env ...string) *runner {
+		r := newRunner(t, g.Dir)
+		r.env["INPUT_SBOM"], r.env["RUNNER_TOOL_CACHE"], r.env["INPUT_DB-URL"] = sbomPath, toolCache, srv.URL
+		for i := 0; i+1 < len(env); i += 2 {
+			r.env[env[i]] = env[i+1]
+		}
+		r.run(t)
+		return r
+	}
+	r := step()
+	dbDir := filepath.Join(toolCache, "nixops-scan", "grype-db")
+	if r.code != exitGateFailed || srv.Archives.Load() != 1 || !strings.Contains(r.stdout.String(), "downloaded and installed the database built ") ||
+		!strings.Contains(r.stdout.String(), "vulnerability database "+dbDir+": schema v6.") {
+		t.Fatalf("first run: exit %d, %d downloads\n%s", r.code, srv.Archives.Load(), r.stdout.String())
+	}
+	if rep := readReport(t, filepath.Join(r.outDir, "scan.json")); len(rep.Findings) != 1 || rep.Findings[0].RuleID != "CVE-2026-10001" {
+		t.Errorf("findings %+v", rep.Findings)
+	}
+	if built, err := time.Parse(time.RFC3339, r.outputs(t)["db-built"]); err != nil || time.Since(built) > time.Minute {
+		t.Errorf("db-built %q: %v", r.outputs(t)["db-built"], err)
+	}
+	if r = step(); r.code != exitGateFailed || srv.Archives.Load() != 1 || srv.Listings.Load() != 1 {
+		t.Errorf("second run: exit %d, %d downloads, %d listings\n%s", r.code, srv.Archives.Load(), srv.Listings.Load(), r.stdout.String())
+	}
+
+	missing := filepath.Join(t.TempDir(), "none")
+	r = step("INPUT_DB-PATH", missing, "INPUT_DB-UPDATE", "false")
+	if r.code != exitScanError || !strings.Contains(r.stdout.String(), `input "db-path": vulnerability database `+missing) ||
+		srv.Listings.Load() != 1 {
+		t.Errorf("db-update false, no database: exit %d\n%s", r.code, r.stdout.String())
+	}
+	noFiles(t, r)
+
+	srv.Tamper(time.Now().Add(-8*24*time.Hour), false)
+	r = step("RUNNER_TOOL_CACHE", t.TempDir())
+	if r.code != exitScanError || !strings.Contains(r.stdout.String(), `input "db-max-age": the newest database the listing offers was built 8d ago`) ||
+		!strings.Contains(r.stdout.String(), "longer than the maximum age of 5d") || srv.Archives.Load() != 1 {
+		t.Errorf("stale listing: exit %d\n%s", r.code, r.stdout.String())
+	}
+	noFiles(t, r)
+}
