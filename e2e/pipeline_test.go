@@ -10,6 +10,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
 	"github.com/voidnxsec/nixops-actions/internal/promtest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 )
 
@@ -21,6 +22,9 @@ import (
 type pipelineProject struct {
 	fixture
 	suite, releaseHost, flags, event, origin string
+	// dbURL is a local distribution of a database with no CVE of the
+	// project's packages: no test downloads grype's.
+	dbURL string
 }
 
 func newPipelineProject(t testing.TB) *pipelineProject {
@@ -32,6 +36,10 @@ func newPipelineProject(t testing.TB) *pipelineProject {
 		flags: filepath.Join(base, "flags"), event: filepath.Join(base, "event.json")}
 	git(t, suite.repo, "worktree", "add", "-q", "--detach", p.suite, rel.Commit)
 	p.repo, p.actHome, p.actCache = filepath.Join(base, "project"), filepath.Join(base, "home"), filepath.Join(base, "act-cache")
+	db := filepath.Join(base, "grype-db")
+	vulndbtest.Build(t, db, map[string][]vulndbtest.Record{"nvd": {
+		vulndbtest.NVDCVE("CVE-2026-29999", "cpe:2.3:a:nothing-here:nothing-here:*:*:*:*:*:*:*:*", "1.0", vulndbtest.High)}})
+	p.dbURL = vulndbtest.Serve(t, db).URL
 	testenv.CopyDir(t, filepath.Join(repoRoot(t), "e2e", "testdata", "pipeline"), p.repo)
 	scripts, _ := filepath.Glob(filepath.Join(p.repo, "scripts", "*.sh"))
 	for _, f := range scripts {
@@ -90,7 +98,8 @@ func (p *pipelineProject) runWorkflow(t testing.TB, act, gateway, workflow strin
 	t.Helper()
 	return p.act(t, act, workflow, nil, "-e", p.event,
 		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
-		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway)
+		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway,
+		"--var", "GRYPE_DB_URL="+p.dbURL)
 }
 
 // TestActPipeline runs the reusable workflow end to end under act on a
