@@ -1,9 +1,13 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,4 +84,51 @@ func TestDatabaseUpdate(t *testing.T) {
 		t.Errorf("stale listing: exit %d\n%s", r.code, r.stdout.String())
 	}
 	noFiles(t, r)
+}
+
+// TestDatabaseProxy: the download goes through the runner's HTTP_PROXY
+// (read through the action's environment, not the library's), to a
+// distribution named by a host that does not resolve, so only the proxy
+// can reach it. Then, the distribution unreachable and the check due, the
+// database on disk still serves, with a warning saying why.
+func TestDatabaseProxy(t *testing.T) {
+	g := gitrepo.New(t)
+	g.Write("flake.nix", "{ outputs = _: { }; }\n")
+	g.Commit("flake")
+	srv := servedDB(t)
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		if r.URL.Host != "grype-db.invalid" {
+			http.Error(w, "unexpected host "+r.URL.Host, http.StatusBadGateway)
+			return
+		}
+		resp, err := http.Get(srv.Server.URL + r.URL.Path)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	}))
+	defer proxy.Close()
+	sbomPath, toolCache := vulnSBOM(t), t.TempDir()
+	r := newRunner(t, g.Dir)
+	r.env["INPUT_SBOM"], r.env["RUNNER_TOOL_CACHE"], r.env["INPUT_DB-URL"] = sbomPath, toolCache, "http://grype-db.invalid/databases"
+	r.env["HTTP_PROXY"] = proxy.URL
+	r.run(t)
+	if r.code != exitGateFailed || proxied.Load() != 2 || srv.Archives.Load() != 1 {
+		t.Fatalf("through the proxy: exit %d, %d proxied, %d downloads\n%s", r.code, proxied.Load(), srv.Archives.Load(), r.stdout.String())
+	}
+
+	if err := os.Remove(filepath.Join(toolCache, "nixops-scan", "grype-db", "6", "last_update_check")); err != nil {
+		t.Fatal(err)
+	}
+	delete(r.env, "HTTP_PROXY")
+	r.stdout.Reset()
+	r.run(t)
+	if r.code != exitGateFailed || !strings.Contains(r.stdout.String(), "::warning::the vulnerability database could not be updated, the one on disk was used: fetching http://grype-db.invalid/databases/v6/latest.json") {
+		t.Errorf("unreachable, a database on disk: exit %d\n%s", r.code, r.stdout.String())
+	}
 }
