@@ -113,12 +113,21 @@ type UpdateResult struct {
 // one fetches the listing, downloads the archive and checks the listing's
 // digest with o.Client. The archive is unpacked in a temporary directory
 // beside the database and only a whole, verified, hydrated database
-// replaces the installed one.
+// replaces the installed one, under the directory's lock.
 func Update(ctx context.Context, o UpdateOptions) (*UpdateResult, error) {
 	listing, err := listingURL(o.URL)
 	if err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, &DBError{o.Dir, err}
+	}
+	unlock, err := lockDir(ctx, o.Dir, true)
+	if err != nil {
+		return nil, &DBError{o.Dir, err}
+	}
+	defer unlock()
+	removeLeftovers(o.Dir)
 	c := &distClient{ctx: ctx, http: o.Client, listing: listing, maxAge: o.MaxAge}
 	cur, err := v6inst.NewCurator(v6inst.Config{DBRootDir: o.Dir, ValidateAge: true, MaxAllowedBuiltAge: o.MaxAge,
 		ValidateChecksum: true, UpdateCheckMaxFrequency: o.CheckInterval}, c)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +24,8 @@ func update(t *testing.T, dir, url string, every time.Duration) (*vulndb.UpdateR
 		MaxAge: maxAge, CheckInterval: every})
 }
 
-// leftovers are the entries of dir besides the installed database.
+// leftovers are the entries of dir besides the installed database and
+// its lock.
 func leftovers(t *testing.T, dir string) []string {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -32,7 +34,7 @@ func leftovers(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, e := range ents {
-		if e.Name() != "6" {
+		if e.Name() != "6" && e.Name() != ".nixops-scan.lock" {
 			out = append(out, e.Name())
 		}
 	}
@@ -136,5 +138,33 @@ func TestUpdateFetchErrors(t *testing.T) {
 	var fe *vulndb.FetchError
 	if _, err := update(t, t.TempDir(), gone, 0); !errors.As(err, &fe) || fe.URL != gone+"/v6/latest.json" {
 		t.Errorf("unreachable: %v, want a FetchError naming the listing", err)
+	}
+}
+
+// TestLock: while another process holds the directory's lock (here the
+// test, with flock), an update waits and gives up when its context ends,
+// and so does a scan while the lock is held to update.
+func TestLock(t *testing.T) {
+	dir := fixtureDB(t)
+	f, err := os.OpenFile(filepath.Join(dir, ".nixops-scan.lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err = vulndb.Update(ctx, vulndb.UpdateOptions{Dir: dir, URL: "http://127.0.0.1:9/databases", Client: http.DefaultClient, MaxAge: maxAge})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("update under another's lock: %v, want the deadline", err)
+	}
+	if _, _, _, err := vulndb.Match(ctx, fixtureSBOM(t), "flake.nix", vulndb.Options{Dir: dir, MaxAge: maxAge}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("scan under an update's lock: %v, want the deadline", err)
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	if _, _, _, err := vulndb.Match(context.Background(), fixtureSBOM(t), "flake.nix", vulndb.Options{Dir: dir, MaxAge: maxAge}); err != nil {
+		t.Errorf("scan once the lock is released: %v", err)
 	}
 }

@@ -61,6 +61,11 @@ const derivedSource cpe.Source = "nixops-scan-derived"
 // package, anchored at anchor; a CVE that a patch of the component
 // resolves is reported fixed by that patch and does not gate.
 func Match(ctx context.Context, comps []scan.Component, anchor string, o Options) ([]scan.Finding, []scan.RuleInfo, *Status, error) {
+	unlock, err := lockDir(ctx, o.Dir, false)
+	if err != nil {
+		return nil, nil, nil, &DBError{o.Dir, err}
+	}
+	defer unlock()
 	// Missing or too old first, as typed errors; grype checks again.
 	if _, err := installed(o.Dir, o.MaxAge); err != nil {
 		return nil, nil, nil, err
