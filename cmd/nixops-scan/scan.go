@@ -35,6 +35,11 @@ func scanAll(ctx context.Context, a *action.Action, cfg *config) (*scan.Report, 
 		fs, rules := scan.LicenseFindings(comps, lp, anchorFile(cfg.dir))
 		rep.Categories = scan.Categories(scan.KindSecret, scan.KindLicense)
 		rep.Findings, rep.Rules = append(rep.Findings, fs...), append(rep.Rules, rules...)
+		// nixpkgs' own marks need no database.
+		if fs, rules := scan.InsecureFindings(comps, anchorFile(cfg.dir)); len(fs) > 0 {
+			rep.Categories = scan.Categories(append(rep.Categories, scan.KindVulnerability)...)
+			rep.Findings, rep.Rules = append(rep.Findings, fs...), append(rep.Rules, rules...)
+		}
 		if err := scanVulnerabilities(ctx, a, cfg, rep, comps); err != nil {
 			return nil, err
 		}
