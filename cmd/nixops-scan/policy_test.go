@@ -136,6 +136,7 @@ func TestInsecurePackage(t *testing.T) {
 	}
 	r := newRunner(t, g.Dir)
 	r.env["INPUT_SBOM"] = files[sbom.CycloneDXJSON]
+	offlineDB(t, r)
 	r.run(t)
 	if r.code != exitGateFailed {
 		t.Fatalf("exit %d, want the gate failed\n%s", r.code, r.stdout.String())
@@ -160,6 +161,7 @@ func TestInsecurePackage(t *testing.T) {
 	r = newRunner(t, g.Dir)
 	r.env["INPUT_SBOM"] = files[sbom.CycloneDXJSON]
 	r.env["INPUT_POLICY"] = policy
+	offlineDB(t, r)
 	r.run(t)
 	if r.code != 0 {
 		t.Errorf("with the exception: exit %d, want 0\n%s", r.code, r.stdout.String())
