@@ -22,9 +22,9 @@ import (
 type pipelineProject struct {
 	fixture
 	suite, releaseHost, flags, event, origin string
-	// dbURL is a local distribution of a database with no CVE of the
+	// db is a local distribution of a database with no CVE of the
 	// project's packages: no test downloads grype's.
-	dbURL string
+	db *vulndbtest.Server
 }
 
 func newPipelineProject(t testing.TB) *pipelineProject {
@@ -39,7 +39,7 @@ func newPipelineProject(t testing.TB) *pipelineProject {
 	db := filepath.Join(base, "grype-db")
 	vulndbtest.Build(t, db, map[string][]vulndbtest.Record{"nvd": {
 		vulndbtest.NVDCVE("CVE-2026-29999", "cpe:2.3:a:nothing-here:nothing-here:*:*:*:*:*:*:*:*", "1.0", vulndbtest.High)}})
-	p.dbURL = vulndbtest.Serve(t, db).URL
+	p.db = vulndbtest.Serve(t, db)
 	testenv.CopyDir(t, filepath.Join(repoRoot(t), "e2e", "testdata", "pipeline"), p.repo)
 	scripts, _ := filepath.Glob(filepath.Join(p.repo, "scripts", "*.sh"))
 	for _, f := range scripts {
@@ -99,7 +99,7 @@ func (p *pipelineProject) runWorkflow(t testing.TB, act, gateway, workflow strin
 	return p.act(t, act, workflow, nil, "-e", p.event,
 		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
 		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway,
-		"--var", "GRYPE_DB_URL="+p.dbURL)
+		"--var", "GRYPE_DB_URL="+p.db.URL)
 }
 
 // TestActPipeline runs the reusable workflow end to end under act on a
@@ -137,6 +137,9 @@ func TestActPipeline(t *testing.T) {
 		prom.WaitFor(t, `nixops_sbom_components{kind="store_path",target="`+target+`"}`)
 	}
 	prom.WaitFor(t, `nixops_pipeline_status{status="success"} == 1`)
+	if p.db.Archives.Load() == 0 {
+		t.Errorf("no scan downloaded the database from the test's distribution")
+	}
 	// Pushed, but 0: act's checkout copies the work tree, which lacks the tag
 	// the deploy job pushed to origin (actions/checkout, fetch-depth 0,
 	// fetches it on GitHub). dora is checked on the fetched tags below.
@@ -208,6 +211,9 @@ func TestActRootAction(t *testing.T) {
 	}
 	if strings.Contains(r.text, "from source") {
 		t.Errorf("a binary was compiled: the release's should be downloaded:\n%s", r.text)
+	}
+	if n := p.db.Archives.Load(); n != 1 {
+		t.Errorf("the database was downloaded %d times from the test's distribution, want once", n)
 	}
 	prom.WaitFor(t, `nixops_sbom_components{kind="store_path"} == 2`)
 	prom.WaitFor(t, `nixops_pipeline_status{status="success"} == 1`)
