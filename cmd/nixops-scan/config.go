@@ -94,6 +94,9 @@ func parseInputs(a *action.Action) (*config, error) {
 // db-path is empty: the runner's tool cache, which the action restores and
 // saves with actions/cache, else the user's cache directory.
 func (cfg *config) database(a *action.Action) error {
+	if pw, ok := httpclient.URLPassword(cfg.dbURL); ok {
+		a.AddMask(pw) // a mirror's basic auth, before anything can print the URL
+	}
 	if cfg.dbPath != "" && cfg.sbomPath == "" {
 		return &action.InputError{Input: "db-path", Err: fmt.Errorf("is set but sbom is empty: the vulnerabilities are those of the SBOM's components")}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -73,7 +74,7 @@ func scanVulnerabilities(ctx context.Context, a *action.Action, cfg *config, rep
 	defer done()
 	var updateErr error
 	if cfg.dbUpdate {
-		a.Infof("vulnerability database %s: updating from %s", cfg.dbPath, cfg.dbURL)
+		a.Infof("vulnerability database %s: updating from %s", cfg.dbPath, redactedURL(cfg.dbURL))
 		res, err := vulndb.Update(ctx, vulndb.UpdateOptions{Dir: cfg.dbPath, URL: cfg.dbURL, Client: downloadClient(a),
 			MaxAge: cfg.dbMaxAge, CheckInterval: dbCheckInterval})
 		var fe *vulndb.FetchError
@@ -105,6 +106,15 @@ func scanVulnerabilities(ctx context.Context, a *action.Action, cfg *config, rep
 	return nil
 }
 
+// redactedURL is raw with its password, if any, as ***: the mask
+// covers the runner's log, not a laptop's.
+func redactedURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return raw
+}
+
 // dbCheckInterval: within this time of the last successful check the
 // listing is not read again (grype's own default).
 const dbCheckInterval = 2 * time.Hour
@@ -112,17 +122,17 @@ const dbCheckInterval = 2 * time.Hour
 // dbError words the database's errors with the input to change.
 func dbError(cfg *config, err error) error {
 	var (
-		stale *vulndb.StaleError
-		sum   *vulndb.ChecksumError
-		fetch *vulndb.FetchError
-		url   *httpclient.URLError
+		stale  *vulndb.StaleError
+		sum    *vulndb.ChecksumError
+		fetch  *vulndb.FetchError
+		badURL *httpclient.URLError
 	)
 	switch {
 	case errors.As(err, &stale) && cfg.dbUpdate:
 		return &action.InputError{Input: "db-max-age", Err: err, Accepted: "a database the distribution at db-url has built within it: check db-url, or raise db-max-age knowingly"}
 	case errors.As(err, &stale):
 		return &action.InputError{Input: "db-max-age", Err: err, Accepted: "a database in db-path built within it: update it (grype db update), or set db-update: true"}
-	case errors.As(err, &sum), errors.As(err, &fetch), errors.As(err, &url):
+	case errors.As(err, &sum), errors.As(err, &fetch), errors.As(err, &badURL):
 		return &action.InputError{Input: "db-url", Err: err, Accepted: "grype's database distribution (" + vulndb.DefaultURL + ") or a mirror serving its listing and archives"}
 	case !cfg.dbUpdate:
 		return &action.InputError{Input: "db-path", Err: err, Accepted: "a grype v6 database directory (holding 6/vulnerability.db, as grype db update leaves it); db-update: false never downloads one"}

@@ -132,3 +132,21 @@ func TestDatabaseProxy(t *testing.T) {
 		t.Errorf("unreachable, a database on disk: exit %d\n%s", r.code, r.stdout.String())
 	}
 }
+
+// TestDatabaseURLPassword: a mirror's password in db-url appears nowhere,
+// even in the error of a failed update.
+func TestDatabaseURLPassword(t *testing.T) {
+	g := gitrepo.New(t)
+	g.Commit("empty")
+	r := newRunner(t, g.Dir)
+	r.env["INPUT_SBOM"], r.env["INPUT_DB-URL"] = vulnSBOM(t), "http://mirror:s3cret-pw@127.0.0.1:9/databases"
+	r.run(t)
+	if r.code != exitScanError || !strings.Contains(r.stdout.String(), `input "db-url": `) {
+		t.Errorf("exit %d\n%s", r.code, r.stdout.String())
+	}
+	for _, line := range strings.Split(r.everything(t), "\n") {
+		if strings.Contains(line, "s3cret-pw") && line != "::add-mask::s3cret-pw" {
+			t.Errorf("the password appears outside its add-mask line: %s", line)
+		}
+	}
+}

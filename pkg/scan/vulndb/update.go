@@ -47,7 +47,7 @@ type UpdateOptions struct {
 }
 
 // FetchError is a listing or an archive that could not be fetched or
-// read.
+// read. URL is redacted (a mirror's password never in a message).
 type FetchError struct {
 	URL string
 	Err error
@@ -55,6 +55,16 @@ type FetchError struct {
 
 func (e *FetchError) Error() string { return fmt.Sprintf("fetching %s: %v", e.URL, e.Err) }
 func (e *FetchError) Unwrap() error { return e.Err }
+
+func fetchError(u string, err error) *FetchError { return &FetchError{redactURL(u), err} }
+
+// redactURL hides the password of a URL that has one.
+func redactURL(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		return p.Redacted()
+	}
+	return u
+}
 
 // ChecksumError is an archive whose digest is not the listing's: it is
 // discarded, and the database installed before stays.
@@ -209,14 +219,14 @@ var _ v6dist.Client = (*distClient)(nil)
 func (c *distClient) get(u string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, &FetchError{u, err}
+		return nil, fetchError(u, err)
 	}
 	resp, err := c.http.Do(req)
 	if err == nil {
 		err = httpclient.CheckResponse(resp)
 	}
 	if err != nil {
-		return nil, &FetchError{u, err}
+		return nil, fetchError(u, err)
 	}
 	return resp, nil
 }
@@ -234,7 +244,7 @@ func (c *distClient) Latest() (*v6dist.LatestDocument, error) {
 		err = errors.New("an empty listing")
 	}
 	if err != nil {
-		return nil, &FetchError{u, err}
+		return nil, fetchError(u, err)
 	}
 	return doc, nil
 }
@@ -247,7 +257,7 @@ func (c *distClient) IsUpdateAvailable(current *v6.Description) (*v6dist.Archive
 		return nil, err
 	}
 	if doc.SchemaVersion.Model != v6.ModelVersion {
-		return nil, &FetchError{c.listing.String(), fmt.Errorf("the listing offers schema %s, this scan reads v%d", doc.SchemaVersion, v6.ModelVersion)}
+		return nil, fetchError(c.listing.String(), fmt.Errorf("the listing offers schema %s, this scan reads v%d", doc.SchemaVersion, v6.ModelVersion))
 	}
 	if current != nil && !doc.Built.After(current.Built.Time) {
 		return nil, nil
@@ -275,7 +285,7 @@ func (c *distClient) Download(archiveURL, dest string, prog *progress.Manual) (s
 	defer prog.SetCompleted()
 	algo, want, ok := strings.Cut(c.checksum, ":")
 	if !ok || algo != "sha256" {
-		return "", &FetchError{archiveURL, fmt.Errorf("the listing's checksum %q is not sha256:<hex>", c.checksum)}
+		return "", fetchError(archiveURL, fmt.Errorf("the listing's checksum %q is not sha256:<hex>", c.checksum))
 	}
 	archive, err := os.CreateTemp(dest, "download-*-"+path.Base(archiveURL))
 	if err != nil {
@@ -288,7 +298,7 @@ func (c *distClient) Download(archiveURL, dest string, prog *progress.Manual) (s
 		return "", err
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); got != strings.ToLower(want) {
-		return "", &ChecksumError{URL: archiveURL, Want: c.checksum, Got: "sha256:" + got}
+		return "", &ChecksumError{URL: redactURL(archiveURL), Want: c.checksum, Got: "sha256:" + got}
 	}
 	dir, err := os.MkdirTemp(dest, "download-")
 	if err != nil {
@@ -296,7 +306,7 @@ func (c *distClient) Download(archiveURL, dest string, prog *progress.Manual) (s
 	}
 	if err := unpack(c.ctx, archive, dir); err != nil {
 		_ = os.RemoveAll(dir)
-		return "", &FetchError{archiveURL, fmt.Errorf("unpacking: %w", err)}
+		return "", fetchError(archiveURL, fmt.Errorf("unpacking: %w", err))
 	}
 	return dir, nil
 }
@@ -308,7 +318,7 @@ func (c *distClient) fetchTo(u string, w io.Writer) error {
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(w, resp.Body); err != nil {
-		return &FetchError{u, err}
+		return fetchError(u, err)
 	}
 	return nil
 }
