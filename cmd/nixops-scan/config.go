@@ -42,7 +42,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	hist := in.Enum("history", "pr", []string{"full", "pr", "none"},
 		"git history to scan for secrets besides the tree: full (every commit), pr (the pull request's or push's commits, all of them), none")
 	failOn := in.String("fail-on", "", "lowest severity that fails the gate: "+strings.Join(scan.Cutoffs, ", ")+"; empty: the policy's fail-on, else high")
-	sbomPath := in.String("sbom", "", "CycloneDX or SPDX JSON SBOM whose components' licenses are checked; empty: secrets only")
+	sbomPath := in.String("sbom", "", "CycloneDX or SPDX JSON SBOM whose components' vulnerabilities and licenses are checked; empty: secrets only")
 	policyPath := in.String("policy", "", "policy file (YAML): fail-on, only-fixed, fail-on-new-only, licenses, exceptions")
 	baselinePath := in.String("baseline", "", "scan.json of an earlier run; with fail-on-new-only, only findings absent from it fail the gate")
 	dbPath := in.String("db-path", "", "grype's vulnerability database directory (holding 6/vulnerability.db), for the SBOM's vulnerabilities; "+
