@@ -32,6 +32,7 @@ type config struct {
 	outDir    string
 	timestamp time.Time
 	warnings  []string
+	check     *checkPlan // nil: no check run asked for
 }
 
 // parseInputs declares every input and output, then reads and checks them
@@ -51,6 +52,7 @@ func parseInputs(a *action.Action) (*config, error) {
 	dbURL := in.String("db-url", vulndb.DefaultURL, "grype's database distribution (its listing is <url>/v6/latest.json), or a mirror of it")
 	dbMaxAge := in.Duration("db-max-age", 5*24*time.Hour, "a database built longer ago fails the scan rather than passing on old data")
 	outDir := in.String("output-dir", "out", "directory for scan.sarif, scan.json and scan.prom")
+	check := declareCheckInputs(in)
 	in.Output("sarif", "path of the SARIF 2.1.0 file, for github/codeql-action/upload-sarif")
 	in.Output("report", "path of the JSON report (scan.json)")
 	in.Output("result", "the gate's verdict: pass, fail or error")
@@ -68,13 +70,16 @@ func parseInputs(a *action.Action) (*config, error) {
 	if err := cfg.database(a); err != nil {
 		return nil, err
 	}
+	var err error
+	if cfg.check, err = check.plan(a); err != nil {
+		return nil, err
+	}
 	if err := cfg.readFiles(*policyPath, *baselinePath); err != nil {
 		return nil, err
 	}
 	if err := cfg.cutoff(*failOn); err != nil {
 		return nil, err
 	}
-	var err error
 	if cfg.dir == "" {
 		cfg.dir = a.Getenv("GITHUB_WORKSPACE")
 	}

@@ -44,8 +44,16 @@ func run(ctx context.Context, a *action.Action) error {
 		_ = a.SetOutput("result", string(scan.ResultError))
 		return action.ExitCode(exitScanError, err)
 	}
+	var published error
+	if cfg.check != nil {
+		published = cfg.check.publish(ctx, a, rep)
+	}
 	if rep.Result == scan.ResultFail {
-		return action.ExitCode(exitGateFailed, gateError(rep))
+		return action.ExitCode(exitGateFailed, errors.Join(gateError(rep), published))
+	}
+	if published != nil {
+		// The gate passed, but the check run asked for was not reported.
+		return action.ExitCode(exitScanError, published)
 	}
 	return nil
 }
