@@ -59,6 +59,11 @@ func (ci checkInputs) plan(a *action.Action) (*checkPlan, error) {
 		return nil, &action.InputError{Input: "github-token", Err: errors.New("is empty, and check-run: true reports through GitHub's API"),
 			Accepted: "${{ github.token }} (the default) with checks: write, or a token that may set commit statuses"}
 	}
+	// A deadline already passed would fail every call, and read as GitHub
+	// not answering.
+	if *ci.timeout <= 0 {
+		return nil, &action.InputError{Input: "github-timeout", Err: fmt.Errorf("%v is not a positive duration", *ci.timeout), Accepted: "a duration such as 2m or 90s"}
+	}
 	if strings.TrimSpace(*ci.name) == "" {
 		return nil, &action.InputError{Input: "check-name", Err: errors.New("is empty"), Accepted: "a name such as nixops-scan"}
 	}

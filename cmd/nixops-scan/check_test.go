@@ -139,22 +139,30 @@ func TestCheckRunRefused(t *testing.T) {
 	}
 }
 
-// TestCheckRunNeedsToken: check-run without a token is an input error
-// before anything is scanned or written.
-func TestCheckRunNeedsToken(t *testing.T) {
+// TestCheckRunInputs: check-run without a token (empty, or the default
+// unexpanded as off a runner), or with a deadline that is no time at all,
+// is an input error naming the input before anything is scanned or
+// written.
+func TestCheckRunInputs(t *testing.T) {
 	g := cleanRepo(t)
 	srv := githubtest.New(t)
-	r := checkRunner(t, srv, g.Dir)
-	r.env["INPUT_GITHUB-TOKEN"] = ""
-	r.run(t)
-	if r.code != exitScanError || !strings.Contains(r.stdout.String(), "github-token") {
-		t.Errorf("exit %d, want %d naming github-token\n%s", r.code, exitScanError, r.stdout.String())
+	for _, tt := range []struct{ input, value, want string }{
+		{"GITHUB-TOKEN", "", `input "github-token": is empty`},
+		{"GITHUB-TOKEN", tokenDefault, `input "github-token": is empty`},
+		{"GITHUB-TIMEOUT", "0s", `input "github-timeout": 0s is not a positive duration`},
+	} {
+		r := checkRunner(t, srv, g.Dir)
+		r.env["INPUT_"+tt.input] = tt.value
+		r.run(t)
+		if r.code != exitScanError || !strings.Contains(r.stdout.String(), tt.want) {
+			t.Errorf("%s=%q: exit %d, want %d and %q\n%s", tt.input, tt.value, r.code, exitScanError, tt.want, r.stdout.String())
+		}
+		if m, _ := filepath.Glob(filepath.Join(r.outDir, "*")); len(m) != 0 {
+			t.Errorf("%s=%q: files written: %v", tt.input, tt.value, m)
+		}
 	}
 	if n := len(srv.Calls("")); n != 0 {
 		t.Errorf("%d requests", n)
-	}
-	if m, _ := filepath.Glob(filepath.Join(r.outDir, "*")); len(m) != 0 {
-		t.Errorf("files written: %v", m)
 	}
 }
 
