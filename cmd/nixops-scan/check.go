@@ -10,6 +10,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
+	"github.com/voidnxsec/nixops-actions/pkg/markdown"
 	"github.com/voidnxsec/nixops-actions/pkg/scan"
 )
 
@@ -92,10 +93,10 @@ func (ci checkInputs) plan(a *action.Action) (*checkPlan, error) {
 	return p, nil
 }
 
-// publish reports rep as a check run, or a commit status where check
+// publish reports run as a check run, or a commit status where check
 // runs are refused. A fork's read-only token can write neither: that is a
 // warning, since no workflow setting can change it.
-func (p *checkPlan) publish(ctx context.Context, a *action.Action, rep *scan.Report) error {
+func (p *checkPlan) publish(ctx context.Context, a *action.Action, run githubapi.CheckRun) error {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	c, err := githubapi.New(p.opts)
@@ -103,7 +104,7 @@ func (p *checkPlan) publish(ctx context.Context, a *action.Action, rep *scan.Rep
 		return err
 	}
 	end := a.Group("Check run " + p.name + " on " + p.sha)
-	pub, err := c.ReportCheck(ctx, p.repo, p.checkRun(rep))
+	pub, err := c.ReportCheck(ctx, p.repo, run)
 	end()
 	switch {
 	case errors.Is(err, githubapi.ErrReadOnlyFork):
@@ -137,6 +138,14 @@ func (p *checkPlan) checkRun(rep *scan.Report) githubapi.CheckRun {
 		run.Annotations = append(run.Annotations, annotation(f))
 	}
 	return run
+}
+
+// failedRun is the check run of a scan that could not run: a failure
+// saying why, so that a required check does not stay pending.
+func (p *checkPlan) failedRun(err error) githubapi.CheckRun {
+	return githubapi.CheckRun{Name: p.name, HeadSHA: p.sha, DetailsURL: p.runURL, Conclusion: "failure",
+		Title:   "the scan could not run",
+		Summary: "## nixops-scan: the scan could not run\n\n" + markdown.Text(err.Error()) + "\n"}
 }
 
 // annotation places f at its file and line. It never holds a secret's

@@ -182,3 +182,28 @@ func cleanRepo(t *testing.T) *gitrepo.Repo {
 	g.Commit("start")
 	return g
 }
+
+// TestCheckRunScanError: a scan that cannot run (a malformed SBOM) is a
+// failed check run saying why, so a required check does not stay
+// pending; the step exits 2.
+func TestCheckRunScanError(t *testing.T) {
+	g := cleanRepo(t)
+	bad := filepath.Join(t.TempDir(), "sbom.json")
+	if err := os.WriteFile(bad, []byte(`{"bomFormat": "CycloneDX", "components": 3}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := githubtest.New(t)
+	r := checkRunner(t, srv, g.Dir)
+	r.env["INPUT_SBOM"] = bad
+	r.env["INPUT_DB-UPDATE"] = "false"
+	r.run(t)
+	if r.code != exitScanError {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitScanError, r.stdout.String())
+	}
+	srv.Lock()
+	defer srv.Unlock()
+	if len(srv.CheckRuns) != 1 || srv.CheckRuns[0].Conclusion != "failure" || srv.CheckRuns[0].Title != "the scan could not run" ||
+		!strings.Contains(srv.CheckRuns[0].Summary, "sbom.json") {
+		t.Errorf("check runs %+v, want one failure naming the SBOM", srv.CheckRuns)
+	}
+}

@@ -38,6 +38,10 @@ func run(ctx context.Context, a *action.Action) error {
 	rep, err := scanAll(ctx, a, cfg)
 	if err != nil {
 		_ = a.SetOutput("result", string(scan.ResultError))
+		if cfg.check != nil {
+			// A required check must not wait for a run that never comes.
+			err = errors.Join(err, cfg.check.publish(ctx, a, cfg.check.failedRun(err)))
+		}
 		return action.ExitCode(exitScanError, err)
 	}
 	if err := writeResults(a, cfg, rep); err != nil {
@@ -46,7 +50,7 @@ func run(ctx context.Context, a *action.Action) error {
 	}
 	var published error
 	if cfg.check != nil {
-		published = cfg.check.publish(ctx, a, rep)
+		published = cfg.check.publish(ctx, a, cfg.check.checkRun(rep))
 	}
 	if rep.Result == scan.ResultFail {
 		return action.ExitCode(exitGateFailed, errors.Join(gateError(rep), published))
