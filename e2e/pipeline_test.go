@@ -10,6 +10,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
 	"github.com/voidnxsec/nixops-actions/internal/promtest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
+	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 )
 
@@ -21,6 +22,9 @@ import (
 type pipelineProject struct {
 	fixture
 	suite, releaseHost, flags, event, origin string
+	// db is a local distribution of a database with no CVE of the
+	// project's packages: no test downloads grype's.
+	db *vulndbtest.Server
 }
 
 func newPipelineProject(t testing.TB) *pipelineProject {
@@ -32,6 +36,10 @@ func newPipelineProject(t testing.TB) *pipelineProject {
 		flags: filepath.Join(base, "flags"), event: filepath.Join(base, "event.json")}
 	git(t, suite.repo, "worktree", "add", "-q", "--detach", p.suite, rel.Commit)
 	p.repo, p.actHome, p.actCache = filepath.Join(base, "project"), filepath.Join(base, "home"), filepath.Join(base, "act-cache")
+	db := filepath.Join(base, "grype-db")
+	vulndbtest.Build(t, db, map[string][]vulndbtest.Record{"nvd": {
+		vulndbtest.NVDCVE("CVE-2026-29999", "cpe:2.3:a:nothing-here:nothing-here:*:*:*:*:*:*:*:*", "1.0", vulndbtest.High)}})
+	p.db = vulndbtest.Serve(t, db)
 	testenv.CopyDir(t, filepath.Join(repoRoot(t), "e2e", "testdata", "pipeline"), p.repo)
 	scripts, _ := filepath.Glob(filepath.Join(p.repo, "scripts", "*.sh"))
 	for _, f := range scripts {
@@ -90,7 +98,8 @@ func (p *pipelineProject) runWorkflow(t testing.TB, act, gateway, workflow strin
 	t.Helper()
 	return p.act(t, act, workflow, nil, "-e", p.event,
 		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
-		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway)
+		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway,
+		"--var", "GRYPE_DB_URL="+p.db.URL)
 }
 
 // TestActPipeline runs the reusable workflow end to end under act on a
@@ -128,6 +137,9 @@ func TestActPipeline(t *testing.T) {
 		prom.WaitFor(t, `nixops_sbom_components{kind="store_path",target="`+target+`"}`)
 	}
 	prom.WaitFor(t, `nixops_pipeline_status{status="success"} == 1`)
+	if p.db.Archives.Load() == 0 {
+		t.Errorf("no scan downloaded the database from the test's distribution")
+	}
 	// Pushed, but 0: act's checkout copies the work tree, which lacks the tag
 	// the deploy job pushed to origin (actions/checkout, fetch-depth 0,
 	// fetches it on GitHub). dora is checked on the fetched tags below.
@@ -199,6 +211,9 @@ func TestActRootAction(t *testing.T) {
 	}
 	if strings.Contains(r.text, "from source") {
 		t.Errorf("a binary was compiled: the release's should be downloaded:\n%s", r.text)
+	}
+	if n := p.db.Archives.Load(); n != 1 {
+		t.Errorf("the database was downloaded %d times from the test's distribution, want once", n)
 	}
 	prom.WaitFor(t, `nixops_sbom_components{kind="store_path"} == 2`)
 	prom.WaitFor(t, `nixops_pipeline_status{status="success"} == 1`)

@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
@@ -19,18 +21,29 @@ import (
 // components that need it, and a later step reads the outputs either way.
 // With a database grype's builder made from NVD records, e2e-lib 1.0 is
 // found vulnerable through a CPE derived from its name (the flake declares
-// none), and e2e-app 2.3, the version that fixes its CVE, is not.
+// none), and e2e-app 2.3, the version that fixes its CVE, is not. The
+// license cases download their database from a local distribution into the
+// tool cache, which the action saves with actions/cache (the stand-in)
+// under the day's key: the second case restores it and downloads nothing.
+// The vulnerable case is air-gapped: db-path with db-update false.
 func TestActScan(t *testing.T) {
 	act := tool(t, "act")
 	testenv.LookPath(t, "nix")
 	testenv.LookPath(t, "git")
 	testenv.LookPath(t, "go")
 	fx := newFixture(t)
+	fx.githubCache = t.TempDir() // the database's cache entries of this test only
 	db := t.TempDir()
 	vulndbtest.Build(t, db, map[string][]vulndbtest.Record{"nvd": {
 		vulndbtest.NVDCVE("CVE-2026-20001", "cpe:2.3:a:e2e-lib:e2e-lib:*:*:*:*:*:*:*:*", "1.1", vulndbtest.High),
 		vulndbtest.NVDCVE("CVE-2026-20002", "cpe:2.3:a:e2e-app:e2e-app:*:*:*:*:*:*:*:*", "2.3", vulndbtest.Critical),
 	}})
+	// Only e2e-app before 2.3: nothing in the flake.
+	served := t.TempDir()
+	vulndbtest.Build(t, served, map[string][]vulndbtest.Record{"nvd": {
+		vulndbtest.NVDCVE("CVE-2026-20002", "cpe:2.3:a:e2e-app:e2e-app:*:*:*:*:*:*:*:*", "2.3", vulndbtest.Critical),
+	}})
+	srv := vulndbtest.Serve(t, served)
 	type finding struct{ rule, pkg string }
 	for _, tc := range []struct {
 		name, deny, db, want string
@@ -51,6 +64,7 @@ func TestActScan(t *testing.T) {
 				"target": "path:" + fx.repo + "/e2e/testdata/flake#default", "nix-store": fx.store,
 				"sbom-dir": filepath.Join(dir, "sbom-out"), "scan-dir": scanDir,
 				"path": fx.repo + "/e2e/testdata/flake", "policy": policy, "step-log": stepLogPath(t), "db-path": tc.db,
+				"db-update": strconv.FormatBool(tc.db == ""), "db-url": srv.URL,
 			})
 			if got := r.jobResult(); got != "success" {
 				t.Fatalf("job result %q (the scan step continues on error); act log:\n%s", got, r.text)
@@ -82,5 +96,12 @@ func TestActScan(t *testing.T) {
 				t.Errorf("findings %+v, want %+v", got, tc.findings)
 			}
 		})
+	}
+	if n := srv.Archives.Load(); n != 1 {
+		t.Errorf("the database was downloaded %d times, want once and then restored from the cache", n)
+	}
+	key := "grype-db-Linux-" + time.Now().UTC().Format("2006-01-02")
+	if _, err := os.Stat(filepath.Join(fx.githubCache, key, "6", "vulnerability.db")); err != nil {
+		t.Errorf("no cache entry %s with the database: %v", key, err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
-	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 )
 
 // tokenDefault is github-token's default as action.yml writes it. The
@@ -43,14 +42,7 @@ func githubSource(ctx context.Context, a *action.Action, cfg dora.Config, token 
 	if err != nil {
 		return nil, fmt.Errorf("source: github needs the repository in GITHUB_REPOSITORY: %w", err)
 	}
-	c, err := githubapi.New(githubapi.Options{
-		APIURL: rc.APIURL, Token: token,
-		HTTP:      httpclient.Options{Proxy: httpclient.ProxyFromEnv(a.Getenv)},
-		UserAgent: "nixops-dora/" + version,
-		OnRetry: func(r githubapi.Retry) {
-			a.Infof("GitHub API: %s %s failed (%s), attempt %d; again in %s", r.Method, r.Path, r.Reason, r.Attempt, r.Wait)
-		},
-	})
+	c, err := githubapi.New(githubapi.StepOptions(rc.APIURL, token, "nixops-dora/"+version, false, a.Getenv, a.Infof))
 	if err != nil {
 		return nil, err
 	}

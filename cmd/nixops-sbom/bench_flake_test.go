@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/voidnxsec/nixops-actions/internal/procbench"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
 )
 
@@ -44,20 +43,16 @@ func BenchmarkMetaFlakeProcess(b *testing.B) {
 		return cmd
 	}
 	timeNixFlakeOnce(b, dir) // the first evaluation writes the 10,001 .drv files
-	var nix, meta, noMeta []time.Duration
-	var peak int64
+	var nix, meta, noMeta procbench.Side
 	b.ResetTimer()
 	for range b.N {
-		nix = append(nix, timeNixFlakeOnce(b, dir))
-		for _, run := range []struct {
-			meta  string
-			times *[]time.Duration
-		}{{"true", &meta}, {"false", &noMeta}} {
-			*run.times = append(*run.times, timeFlakeProcess(b, ours(run.meta), &peak))
-		}
+		nix = append(nix, procbench.Sample{Wall: timeNixFlakeOnce(b, dir)})
+		meta = append(meta, runFlakeSBOM(b, ours("true")))
+		noMeta = append(noMeta, runFlakeSBOM(b, ours("false")))
 	}
 	b.StopTimer()
-	n, m, nm := median(nix), median(meta), median(noMeta)
+	n, m, nm := nix.Median(procbench.Wall), meta.Median(procbench.Wall), noMeta.Median(procbench.Wall)
+	peak := max(meta.Peak(), noMeta.Peak())
 	b.ReportMetric(n.Seconds(), "s/nix-eval+show")
 	b.ReportMetric(m.Seconds()/n.Seconds(), "ratio-meta")
 	b.ReportMetric(nm.Seconds()/n.Seconds(), "ratio-no-meta")
@@ -67,22 +62,14 @@ func BenchmarkMetaFlakeProcess(b *testing.B) {
 		b.N, n, m, m.Seconds()/n.Seconds(), nm, nm.Seconds()/n.Seconds(), float64(peak)/1e6)
 }
 
-// timeFlakeProcess runs cmd, checks that it wrote the whole SBOM, raises
-// peak to its peak resident size (bytes) and returns how long it took.
-func timeFlakeProcess(b *testing.B, cmd *exec.Cmd, peak *int64) time.Duration {
+// runFlakeSBOM runs cmd and checks that it wrote the whole SBOM.
+func runFlakeSBOM(b *testing.B, cmd *exec.Cmd) procbench.Sample {
 	b.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil || !strings.Contains(stdout.String(), "components="+metaFlakeComponents+"\n") {
-		b.Fatalf("%v: %v, or the SBOM is incomplete (want components=%s):\n%s%s", cmd.Args, err, metaFlakeComponents, stdout.String(), stderr.String())
+	s, out := procbench.Run(b, cmd)
+	if !strings.Contains(string(out), "components="+metaFlakeComponents+"\n") {
+		b.Fatalf("%v: the SBOM is incomplete (want components=%s):\n%s", cmd.Args, metaFlakeComponents, out)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		*peak = max(*peak, ru.Maxrss*1024) // Linux counts KiB
-	}
-	return d
+	return s
 }
 
 // timeNixFlakeOnce runs Nix's own floor for a flake target: evaluate the

@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/voidnxsec/nixops-actions/internal/procbench"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 )
@@ -78,20 +78,20 @@ func BenchmarkSBOM10kProcess(b *testing.B) {
 	out := b.TempDir()
 	args := []string{"--target", synthTop, "--embedded=false", "--format", "cyclonedx-json,spdx-json", "--output-dir", out}
 	env := append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000", "GITHUB_ACTIONS=")
-	var nix, flag, remote []time.Duration
-	var peak int64
+	var nix, flag, remote procbench.Side
 	b.ResetTimer()
 	for range b.N {
-		nix = append(nix, timeNixOnce(b, st))
+		nix = append(nix, procbench.Sample{Wall: timeNixOnce(b, st)})
 		byFlag := exec.Command(bin, append([]string{"--nix-store", st}, args...)...)
 		byFlag.Env = env
-		flag = append(flag, timeProcess(b, byFlag, &peak))
+		flag = append(flag, runSBOM(b, byFlag))
 		byEnv := exec.Command(bin, args...)
 		byEnv.Env = slices.Concat(env, []string{"NIX_REMOTE=" + st})
-		remote = append(remote, timeProcess(b, byEnv, &peak))
+		remote = append(remote, runSBOM(b, byEnv))
 	}
 	b.StopTimer()
-	n, f, r := median(nix), median(flag), median(remote)
+	n, f, r := nix.Median(procbench.Wall), flag.Median(procbench.Wall), remote.Median(procbench.Wall)
+	peak := max(flag.Peak(), remote.Peak())
 	b.ReportMetric(n.Seconds(), "s/nix-queries")
 	b.ReportMetric(f.Seconds()/n.Seconds(), "ratio-nix-store")
 	b.ReportMetric(r.Seconds()/n.Seconds(), "ratio-NIX_REMOTE")
@@ -100,32 +100,18 @@ func BenchmarkSBOM10kProcess(b *testing.B) {
 		b.N, n, f, f.Seconds()/n.Seconds(), r, r.Seconds()/n.Seconds(), float64(peak)/1e6)
 }
 
-// timeProcess runs cmd, checks that it read the store database and wrote
-// the whole SBOM, raises peak to its peak resident size (bytes), and
-// returns how long it took.
-func timeProcess(b *testing.B, cmd *exec.Cmd, peak *int64) time.Duration {
+// runSBOM runs cmd and checks that it read the store database and wrote
+// the whole SBOM.
+func runSBOM(b *testing.B, cmd *exec.Cmd) procbench.Sample {
 	b.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil || !strings.Contains(stdout.String(), "components="+synthComponents+"\n") {
-		b.Fatalf("%v: %v, or the SBOM is incomplete:\n%s%s", cmd.Args, err, stdout.String(), stderr.String())
+	s, out := procbench.Run(b, cmd)
+	if !strings.Contains(string(out), "components="+synthComponents+"\n") {
+		b.Fatalf("%v: the SBOM is incomplete:\n%s", cmd.Args, out)
 	}
-	if log := stdout.String() + stderr.String(); !strings.Contains(log, "reading the store database ") {
-		b.Fatalf("%v did not read the store database:\n%s", cmd.Args, log)
+	if !strings.Contains(string(out), "reading the store database ") {
+		b.Fatalf("%v did not read the store database:\n%s", cmd.Args, out)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		*peak = max(*peak, ru.Maxrss*1024) // Linux counts KiB
-	}
-	return d
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
+	return s
 }
 
 // timeNix runs `nix path-info --json -r` plus `nix show-derivation -r`, the

@@ -77,18 +77,11 @@ func planCompare(ctx context.Context, a *action.Action, path, target string, si 
 		return nil, &action.InputError{Input: "matrix", Err: err, Accepted: "${{ toJSON(matrix) }} (the default) or a JSON object"}
 	}
 	p.comment = &commentPlan{repo: repo, number: pr.Number, headSHA: pr.HeadSHA, marker: commentMarker(corr),
-		opts: clientOptions(a, rc.APIURL, token, readOnlyFork(rc.EventName, pr))}
+		opts: clientOptions(a, rc.APIURL, token, rc.ReadOnlyToken(pr))}
 	if rc.RunID != 0 {
 		p.comment.runURL = rc.ServerURL + "/" + repo.String() + "/actions/runs/" + strconv.FormatInt(rc.RunID, 10)
 	}
 	return p, nil
-}
-
-// readOnlyFork says GitHub gave the run a read-only token because the pull
-// request comes from a fork. pull_request_target runs in the base
-// repository with its token, fork or not.
-func readOnlyFork(event string, pr *action.PullRequest) bool {
-	return pr != nil && pr.Fork && event == "pull_request"
 }
 
 // readCompareTo reads the earlier SBOM, naming the input on any problem.

@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/voidnxsec/nixops-actions/internal/githubtest"
-	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/summary"
@@ -390,25 +389,5 @@ func TestCommentMarker(t *testing.T) {
 			t.Errorf("commentMarker(%q) = %q, want a stable hash of its own", corr, got)
 		}
 		seen[got] = true
-	}
-}
-
-// TestReadOnlyFork: only a pull_request event from a fork has the
-// read-only token; pull_request_target has the base repository's.
-func TestReadOnlyFork(t *testing.T) {
-	fork := &action.PullRequest{Number: 43, Fork: true}
-	for _, tt := range []struct {
-		event string
-		pr    *action.PullRequest
-		want  bool
-	}{
-		{"pull_request", fork, true},
-		{"pull_request_target", fork, false},
-		{"pull_request", &action.PullRequest{Number: 42}, false},
-		{"push", nil, false},
-	} {
-		if got := readOnlyFork(tt.event, tt.pr); got != tt.want {
-			t.Errorf("readOnlyFork(%s, %+v) = %v, want %v", tt.event, tt.pr, got, tt.want)
-		}
 	}
 }

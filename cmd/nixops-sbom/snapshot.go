@@ -13,7 +13,6 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
-	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 	"github.com/voidnxsec/nixops-actions/pkg/markdown"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/snapshot"
@@ -105,7 +104,7 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 		repo: repo,
 		run: snapshot.Run{Correlator: corr, ID: runID, HTMLURL: rc.ServerURL + "/" + repo.String() + "/actions/runs/" + runID,
 			SHA: rc.SHA, Ref: rc.Ref, DetectorURL: detectorURL},
-		opts: clientOptions(a, rc.APIURL, token, readOnlyFork(rc.EventName, pr)),
+		opts: clientOptions(a, rc.APIURL, token, rc.ReadOnlyToken(pr)),
 	}
 	if err := p.run.Validate(); err != nil {
 		return nil, fmt.Errorf("dependency-snapshot: true: the runner's %w", err)
@@ -113,17 +112,9 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 	return p, nil
 }
 
-// clientOptions are the API client's settings: the runner's API URL (a
-// GitHub Enterprise Server's too) and proxy, retries told in the log.
+// clientOptions are the API client's settings in this step.
 func clientOptions(a *action.Action, apiURL, token string, fork bool) githubapi.Options {
-	return githubapi.Options{
-		APIURL: apiURL, Token: token, ReadOnlyFork: fork,
-		HTTP:      httpclient.Options{Proxy: httpclient.ProxyFromEnv(a.Getenv)},
-		UserAgent: "nixops-sbom/" + version,
-		OnRetry: func(r githubapi.Retry) {
-			a.Infof("GitHub API: %s %s failed (%s), attempt %d; again in %s", r.Method, r.Path, r.Reason, r.Attempt, r.Wait)
-		},
-	}
+	return githubapi.StepOptions(apiURL, token, "nixops-sbom/"+version, fork, a.Getenv, a.Infof)
 }
 
 // submit sends b's snapshot and reports the outcome in the log and the

@@ -8,13 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
+	"github.com/voidnxsec/nixops-actions/internal/procbench"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
 )
 
@@ -66,34 +64,33 @@ func BenchmarkSecretsHistoryProcess(b *testing.B) {
 	}
 	out := b.TempDir()
 	env := append(os.Environ(), "GITHUB_ACTIONS=")
-	var ours, theirs []time.Duration
-	var peakOurs, peakTheirs int64
+	var ours, theirs procbench.Side
 	b.ResetTimer()
 	for range b.N {
 		report := filepath.Join(out, "gitleaks.json")
 		gl := exec.Command(gitleaks, "git", "--no-banner", "--log-level", "error", "--exit-code", "0",
 			"--report-format", "json", "--report-path", report, repo.Dir)
-		theirs = append(theirs, timeProcess(b, gl, &peakTheirs))
+		s, _ := procbench.Run(b, gl)
+		theirs = append(theirs, s)
 		if n := gitleaksFindings(b, report); n != tokens {
 			b.Fatalf("gitleaks found %d, want %d", n, tokens)
 		}
 		ns := exec.Command(bin, "--path", repo.Dir, "--history", "full", "--fail-on", "none", "--output-dir", out)
 		ns.Env = env
-		var stdout bytes.Buffer
-		ns.Stdout = &stdout
-		ours = append(ours, timeProcess(b, ns, &peakOurs))
-		if want := fmt.Sprintf("findings=%d\n", tokens); !strings.Contains(stdout.String(), want) {
-			b.Fatalf("nixops-scan did not report %s:\n%s", want, stdout.String())
+		s, log := procbench.Run(b, ns)
+		ours = append(ours, s)
+		if want := fmt.Sprintf("findings=%d\n", tokens); !strings.Contains(string(log), want) {
+			b.Fatalf("nixops-scan did not report %s:\n%s", want, log)
 		}
 	}
 	b.StopTimer()
-	o, t := median(ours), median(theirs)
+	o, t := ours.Median(procbench.Wall), theirs.Median(procbench.Wall)
 	b.ReportMetric(o.Seconds(), "s/nixops-scan")
 	b.ReportMetric(t.Seconds(), "s/gitleaks")
 	b.ReportMetric(o.Seconds()/t.Seconds(), "ratio-vs-gitleaks")
-	b.ReportMetric(float64(peakOurs)/1e6, "peak-MB")
+	b.ReportMetric(float64(ours.Peak())/1e6, "peak-MB")
 	b.Logf("%d commits, median of %d: nixops-scan %v, gitleaks %v (%.2fx); peak RSS %.0f MB against %.0f MB; target: at most 1.2x",
-		commits, b.N, o, t, o.Seconds()/t.Seconds(), float64(peakOurs)/1e6, float64(peakTheirs)/1e6)
+		commits, b.N, o, t, o.Seconds()/t.Seconds(), float64(ours.Peak())/1e6, float64(theirs.Peak())/1e6)
 }
 
 func gitleaksFindings(b *testing.B, report string) int {
@@ -107,28 +104,4 @@ func gitleaksFindings(b *testing.B, report string) int {
 		b.Fatalf("gitleaks report: %v", err)
 	}
 	return len(fs)
-}
-
-// timeProcess runs cmd, raises peak to its peak resident size (bytes),
-// and returns how long it took.
-func timeProcess(b *testing.B, cmd *exec.Cmd, peak *int64) time.Duration {
-	b.Helper()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil {
-		b.Fatalf("%v: %v\n%s", cmd.Args, err, stderr.String())
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		*peak = max(*peak, ru.Maxrss*1024) // Linux counts KiB
-	}
-	return d
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

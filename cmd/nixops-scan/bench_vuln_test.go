@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/voidnxsec/nixops-actions/internal/procbench"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
 	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 )
@@ -81,27 +80,28 @@ func BenchmarkVulnerabilities10kProcess(b *testing.B) {
 	out := filepath.Join(dir, "out")
 	grypeEnv := append(os.Environ(), "GRYPE_DB_CACHE_DIR="+db, "GRYPE_DB_AUTO_UPDATE=false", "GRYPE_DB_VALIDATE_AGE=false",
 		"GRYPE_CHECK_FOR_APP_UPDATE=false", "HOME="+dir)
-	var ours, theirs []time.Duration
-	var peakOurs, peakTheirs int64
+	var ours, theirs procbench.Side
 	var gotOurs, gotTheirs int
 	b.ResetTimer()
 	for range b.N {
 		gl := exec.Command(grype, "sbom:"+sbomFile, "--add-cpes-if-none", "-o", "json", "--file", filepath.Join(dir, "grype.json"), "-q")
 		gl.Env = grypeEnv
-		theirs = append(theirs, timeProcess(b, gl, &peakTheirs))
+		s, _ := procbench.Run(b, gl)
+		theirs = append(theirs, s)
 		gotTheirs = grypeMatches(b, filepath.Join(dir, "grype.json"))
 		ns := exec.Command(bins["nixops-scan"], "--path", empty, "--history", "none", "--fail-on", "none", "--sbom", sbomFile,
-			"--db-path", db, "--output-dir", out)
+			"--db-path", db, "--db-update=false", "--output-dir", out)
 		ns.Env = append(os.Environ(), "GITHUB_ACTIONS=")
-		ns.Stdout = &bytes.Buffer{}
-		ours = append(ours, timeProcess(b, ns, &peakOurs))
+		s, _ = procbench.Run(b, ns)
+		ours = append(ours, s)
 		gotOurs = vulnerabilityFindings(b, filepath.Join(out, "scan.json"))
 	}
 	b.StopTimer()
 	if gotOurs != len(synthVulnerable) {
 		b.Errorf("nixops-scan found %d vulnerabilities, want %d", gotOurs, len(synthVulnerable))
 	}
-	o, t := median(ours), median(theirs)
+	o, t := ours.Median(procbench.Wall), theirs.Median(procbench.Wall)
+	peakOurs, peakTheirs := ours.Peak(), theirs.Peak()
 	b.ReportMetric(o.Seconds(), "s/nixops-scan")
 	b.ReportMetric(t.Seconds(), "s/grype")
 	b.ReportMetric(o.Seconds()/t.Seconds(), "ratio-vs-grype")

@@ -38,14 +38,26 @@ func run(ctx context.Context, a *action.Action) error {
 	rep, err := scanAll(ctx, a, cfg)
 	if err != nil {
 		_ = a.SetOutput("result", string(scan.ResultError))
+		if cfg.check != nil {
+			// A required check must not wait for a run that never comes.
+			err = errors.Join(err, cfg.check.publish(ctx, a, cfg.check.failedRun(err)))
+		}
 		return action.ExitCode(exitScanError, err)
 	}
 	if err := writeResults(a, cfg, rep); err != nil {
 		_ = a.SetOutput("result", string(scan.ResultError))
 		return action.ExitCode(exitScanError, err)
 	}
+	var published error
+	if cfg.check != nil {
+		published = cfg.check.publish(ctx, a, cfg.check.checkRun(rep))
+	}
 	if rep.Result == scan.ResultFail {
-		return action.ExitCode(exitGateFailed, gateError(rep))
+		return action.ExitCode(exitGateFailed, errors.Join(gateError(rep), published))
+	}
+	if published != nil {
+		// The gate passed, but the check run asked for was not reported.
+		return action.ExitCode(exitScanError, published)
 	}
 	return nil
 }

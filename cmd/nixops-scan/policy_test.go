@@ -51,6 +51,7 @@ exceptions:
 	r := newRunner(t, g.Dir)
 	r.env["INPUT_SBOM"] = writeCycloneDX(t)
 	r.env["INPUT_POLICY"] = policy
+	offlineDB(t, r)
 	r.run(t)
 	if r.code != exitGateFailed {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout.String())
@@ -115,5 +116,54 @@ func TestBadFilesExit2(t *testing.T) {
 		if ents, _ := os.ReadDir(r.outDir); len(ents) != 0 {
 			t.Errorf("%s: files written: %v", c.input, ents)
 		}
+	}
+}
+
+// TestInsecurePackage: a component nixpkgs marks insecure fails the gate
+// without any vulnerability database, in a SARIF vulnerabilities run of its
+// own; an exception naming the package lets it pass.
+func TestInsecurePackage(t *testing.T) {
+	g := gitrepo.New(t)
+	g.Write("flake.nix", "{ outputs = _: { }; }\n")
+	g.Commit("flake")
+	b := &sbom.BOM{Target: ".#default", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
+		Components: []sbom.Component{{Ref: "00000000000000000000000000000000-olm-3.2.16", Type: "application", Name: "olm", Version: "3.2.16", PURL: "pkg:nix/olm@3.2.16",
+			LicenseExpression: "Apache-2.0", Insecure: []string{"The libolm end-of-life announcement"}}}}
+	b.Roots = []string{b.Components[0].Ref}
+	files, err := sbom.WriteFiles(t.TempDir(), b, []sbom.Format{sbom.CycloneDXJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, g.Dir)
+	r.env["INPUT_SBOM"] = files[sbom.CycloneDXJSON]
+	offlineDB(t, r)
+	r.run(t)
+	if r.code != exitGateFailed {
+		t.Fatalf("exit %d, want the gate failed\n%s", r.code, r.stdout.String())
+	}
+	rep := readReport(t, filepath.Join(r.outDir, "scan.json"))
+	if len(rep.Findings) != 1 || rep.Findings[0].RuleID != "nixpkgs:known-vulnerabilities" || rep.Findings[0].Package != "olm" || !rep.Findings[0].Gating {
+		t.Errorf("findings %+v", rep.Findings)
+	}
+	data, err := os.ReadFile(filepath.Join(r.outDir, "scan.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, schematest.SARIF(t), data)
+	if !strings.Contains(string(data), `"id": "nixops-scan/vulnerabilities/"`) {
+		t.Errorf("SARIF has no vulnerabilities run:\n%s", data)
+	}
+
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(policy, []byte("exceptions:\n  - id: nixpkgs:known-vulnerabilities\n    package: olm\n    reason: the bridge needs it until it moves to vodozemac\n    expires: 2099-01-01\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = newRunner(t, g.Dir)
+	r.env["INPUT_SBOM"] = files[sbom.CycloneDXJSON]
+	r.env["INPUT_POLICY"] = policy
+	offlineDB(t, r)
+	r.run(t)
+	if r.code != 0 {
+		t.Errorf("with the exception: exit %d, want 0\n%s", r.code, r.stdout.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/atomicfile"
@@ -37,7 +38,10 @@ func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 	if err := exposition.WriteFile(metrics, rep); err != nil {
 		return err
 	}
-	var vexPath string
+	var vexPath, dbBuilt string
+	if !cfg.dbBuilt.IsZero() {
+		dbBuilt = cfg.dbBuilt.UTC().Format(time.RFC3339)
+	}
 	if slices.Contains(rep.Categories, scan.KindVulnerability) {
 		vex, err := scan.VEX(rep)
 		if err != nil {
@@ -64,6 +68,7 @@ func writeResults(a *action.Action, cfg *config, rep *scan.Report) error {
 		action.Output{Name: "low", Value: strconv.Itoa(c.Low)},
 		action.Output{Name: "metrics-file", Value: metrics},
 		action.Output{Name: "vex", Value: vexPath},
+		action.Output{Name: "db-built", Value: dbBuilt},
 	); err != nil {
 		return err
 	}

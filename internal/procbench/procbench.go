@@ -50,14 +50,15 @@ func CPU(s Sample) time.Duration  { return s.CPU }
 // command (and may reset what the last run left).
 func Compare(b *testing.B, pairs int, ours, theirs func() *exec.Cmd) (Side, Side) {
 	b.Helper()
-	run(b, ours())
-	run(b, theirs())
+	Run(b, ours())
+	Run(b, theirs())
 	var sides [2]Side
 	cmds := [2]func() *exec.Cmd{ours, theirs}
 	for i := range pairs {
 		for k := range 2 {
 			j := k ^ (i & 1)
-			sides[j] = append(sides[j], run(b, cmds[j]()))
+			s, _ := Run(b, cmds[j]())
+			sides[j] = append(sides[j], s)
 		}
 	}
 	return sides[0], sides[1]
@@ -76,7 +77,10 @@ func Report(b *testing.B, ours, theirs Side) (wallRatio float64) {
 	return wallRatio
 }
 
-func run(b *testing.B, cmd *exec.Cmd) Sample {
+// Run runs cmd once, failing the benchmark if it fails, and returns its
+// figures and its output (stdout and stderr together, which cmd must
+// not have set), for a benchmark that checks what the command did.
+func Run(b *testing.B, cmd *exec.Cmd) (Sample, []byte) {
 	b.Helper()
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -88,7 +92,7 @@ func run(b *testing.B, cmd *exec.Cmd) Sample {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.PeakRSS = ru.Maxrss * 1024 // Linux counts KiB
 	}
-	return s
+	return s, out
 }
 
 // Build compiles the main package in dir as a user's binary is built.

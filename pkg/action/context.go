@@ -118,6 +118,13 @@ type PullRequest struct {
 	Fork bool
 }
 
+// ReadOnlyToken says GitHub gave the run a read-only token because pr
+// comes from a fork. pull_request_target runs in the base repository
+// with its token, fork or not.
+func (c *Context) ReadOnlyToken(pr *PullRequest) bool {
+	return pr != nil && pr.Fork && c.EventName == "pull_request"
+}
+
 // PullRequest reads the pull request of a pull_request or
 // pull_request_target event; for any other event it returns nil.
 func (c *Context) PullRequest() (*PullRequest, error) {

@@ -113,3 +113,24 @@ func TestContextBadValues(t *testing.T) {
 		t.Error("PullRequest() with a missing payload: no error")
 	}
 }
+
+// TestReadOnlyToken: only a pull_request event from a fork has the
+// read-only token; pull_request_target has the base repository's.
+func TestReadOnlyToken(t *testing.T) {
+	fork := &action.PullRequest{Number: 43, Fork: true}
+	for _, tt := range []struct {
+		event string
+		pr    *action.PullRequest
+		want  bool
+	}{
+		{"pull_request", fork, true},
+		{"pull_request_target", fork, false},
+		{"pull_request", &action.PullRequest{Number: 42}, false},
+		{"push", nil, false},
+	} {
+		c := &action.Context{EventName: tt.event}
+		if got := c.ReadOnlyToken(tt.pr); got != tt.want {
+			t.Errorf("ReadOnlyToken on %s of %+v = %v, want %v", tt.event, tt.pr, got, tt.want)
+		}
+	}
+}

@@ -55,6 +55,8 @@ func (g *graph) component(n *node, m Meta, root bool) sbom.Component {
 		SourceURLs:  m.Sources,
 		Patches:     m.Patches,
 		Maintainers: m.Maintainers,
+		Unfree:      m.Unfree,
+		Insecure:    oneLine(m.KnownVulnerabilities),
 	}
 	c.Name, c.Version = nameVersion(n, d, m)
 	switch {
@@ -160,6 +162,19 @@ func without(all, drop []string) []string {
 	for _, s := range all {
 		if _, found := slices.BinarySearch(drop, s); !found {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// oneLine folds each entry's whitespace, newlines included, to single
+// spaces: nixpkgs writes knownVulnerabilities as prose, and SPDX keeps a
+// property to a line of its comment.
+func oneLine(entries []string) []string {
+	var out []string
+	for _, e := range entries {
+		if f := strings.Join(strings.Fields(e), " "); f != "" {
+			out = append(out, f)
 		}
 	}
 	return out

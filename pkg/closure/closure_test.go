@@ -299,7 +299,10 @@ func TestMetadataFallbacks(t *testing.T) {
 	}
 	c := build("brittle")
 	checks := []struct{ what, got, want string }{
-		{"brittle licenses", licenses(c["brittle-0.1"]), "Apache-2.0"},
+		{"brittle licenses", licenses(c["brittle-0.1"]), "Apache-2.0,"},
+		{"brittle unfree", fmt.Sprint(c["brittle-0.1"].Unfree), "true"},
+		{"brittle known vulnerabilities", strings.Join(c["brittle-0.1"].Insecure, "|"), "CVE-2020-0001|Unmaintained upstream since 2020."},
+		{"greet-tool free", fmt.Sprint(c["greet-tool-0.5"].Unfree), "false"},
 		{"brittle homepage", c["brittle-0.1"].Homepage, "https://example.org/brittle"},
 		{"brittle description", c["brittle-0.1"].Description, ""},
 		{"greet-tool licenses, beside a dependency without drvPath", licenses(c["greet-tool-0.5"]), "MIT"},

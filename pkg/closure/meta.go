@@ -28,6 +28,10 @@ type Meta struct {
 	CPE         string        `json:"cpe"`
 	Sources     []string      `json:"sources"`
 	Patches     []string      `json:"patches"`
+	// Unfree and KnownVulnerabilities are what nixpkgs refuses to build
+	// without allowUnfree or permittedInsecurePackages.
+	Unfree               bool     `json:"unfree"`
+	KnownVulnerabilities []string `json:"knownVulnerabilities"`
 }
 
 type metaLicense struct {

@@ -67,6 +67,10 @@ let
     # A fixed-output derivation is itself a source: its own URLs count.
     sources = concatMap urlsOf (asList (d.src or d.srcs or [ ])) ++ (if d ? outputHash then urlsOf d else [ ]);
     patches = map patchName (d.patches or [ ]);
+    # As nixpkgs' check-meta decides: unfree when any license says
+    # free = false; a license without the attribute is free.
+    unfree = builtins.any (l: isAttrs l && !(l.free or true)) (asList (m.license or [ ]));
+    knownVulnerabilities = filter isString (m.knownVulnerabilities or [ ]);
   };
   # As with depsOf: the whole record at once, field by field only when one
   # of them fails, which then alone is null.

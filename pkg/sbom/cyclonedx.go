@@ -302,6 +302,8 @@ const (
 	propScope      = "nix:scope"
 	propEmbeddedIn = "nix:embedded_in"
 	propMaintainer = "nix:maintainer"
+	propUnfree     = "nix:unfree"
+	propInsecure   = "nix:known_vulnerability"
 )
 
 // nixProperties are the facts of c that no standard field holds, in a fixed
@@ -329,6 +331,12 @@ func (v *view) properties(c *Component) []Property {
 	}
 	for _, m := range c.Maintainers {
 		add(propMaintainer, m)
+	}
+	if c.Unfree {
+		add(propUnfree, "true")
+	}
+	for _, k := range c.Insecure {
+		add(propInsecure, k)
 	}
 	return append(out, c.Properties...)
 }

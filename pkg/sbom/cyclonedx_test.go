@@ -213,6 +213,8 @@ func TestCycloneDX(t *testing.T) {
 				[]string{"id:GPL-2.0-or-later:declared", "id:LGPL-2.1-only:declared", "id:GPL-2.0-or-later:declared"})
 			equal(t, "unknown", licenses(d.component(t, "cccccccccccccccccccccccccccccccc-unknown-1")),
 				[]string{"name:Unfree, redistributable (see COPYING & NOTICE):declared", "id:MIT:declared"})
+			equal(t, "unfree and insecure", props(d.component(t, "cccccccccccccccccccccccccccccccc-unknown-1")),
+				[]string{"nix:unfree=true", "nix:known_vulnerability=CVE-2024-0001", "nix:known_vulnerability=end of life since 2023"})
 			equal(t, "licenseref", licenses(d.component(t, "dddddddddddddddddddddddddddddddd-ref-1")), []string{"expr:LicenseRef-vendor-eula OR MIT:declared"})
 			if d.Metadata.Component.BOMRef != TargetRef {
 				t.Errorf("four roots, but metadata.component is %q", d.Metadata.Component.BOMRef)

@@ -50,6 +50,10 @@ type Component struct {
 	SourceURLs        []string
 	Patches           []string
 	Hashes            []Hash // the NAR hash of a store path; the output hash of a fixed-output source
+	// Unfree: nixpkgs' meta says a license is not free. Insecure holds
+	// the entries of meta.knownVulnerabilities.
+	Unfree   bool
+	Insecure []string
 
 	StorePath string
 	DrvPath   string

@@ -28,13 +28,20 @@ func LicenseFindings(cs []Component, lp LicensePolicy, anchor string) ([]Finding
 			out = append(out, licenseFinding(c, ruleLicenseUnknown, "No license stated for "+c.Name, sev, lp.UnknownFails, anchor))
 			continue
 		}
+		seen := map[string]bool{}
+		// nixpkgs' own verdict (any license with free = false) decides
+		// unfree; the license names then do not count twice.
+		if c.Unfree && lp.deniesUnfree() {
+			title := c.Name + " has a license nixpkgs marks unfree (" + c.LicenseText + "): unfree is not permitted by the policy"
+			out = append(out, licenseFinding(c, rulePrefixLicense+"unfree", title, SeverityHigh, true, anchor))
+			seen["unfree"] = true
+		}
 		ok, blockers := c.license.satisfied(lp.permits)
 		if ok {
 			continue
 		}
-		seen := map[string]bool{}
 		for _, b := range blockers {
-			if seen[b] {
+			if seen[b] || (seen["unfree"] && isUnfree(b)) {
 				continue
 			}
 			seen[b] = true
@@ -68,6 +75,10 @@ func (lp LicensePolicy) permits(id string) bool {
 		return false
 	}
 	return len(lp.Allow) == 0 || match(lp.Allow)
+}
+
+func (lp LicensePolicy) deniesUnfree() bool {
+	return slices.ContainsFunc(lp.Deny, func(p string) bool { return strings.EqualFold(p, "unfree") })
 }
 
 func isUnfree(id string) bool {

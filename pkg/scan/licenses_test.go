@@ -28,6 +28,11 @@ func licensedBOM() *sbom.BOM {
 			comp("proprietary", "", sbom.License{Name: "Unfree"}),
 			comp("none", ""),
 		}}
+	// Unfree by nixpkgs' verdict though its name does not say so, and
+	// marked insecure.
+	vendored := comp("vendored", "", sbom.License{ID: "BUSL-1.1"})
+	vendored.Version, vendored.Unfree, vendored.Insecure = "7.2", true, []string{"CVE-2024-0002", "end of life"}
+	b.Components = append(b.Components, vendored)
 	for _, c := range b.Components {
 		b.Roots = append(b.Roots, c.Ref)
 	}
@@ -81,6 +86,7 @@ func TestLicenseExpressions(t *testing.T) {
 			{"license:GPL-3.0-only", "both", true},
 			{"license:unknown", "none", false},
 			{"license:Unfree", "proprietary", true},
+			{"license:unfree", "vendored", true},
 		}
 		if f == sbom.SPDXJSON {
 			want[2].Rule = "license:LicenseRef-Unfree"
@@ -93,12 +99,34 @@ func TestLicenseExpressions(t *testing.T) {
 			{"license:GPL-3.0-only", "both", true},
 			{"license:unknown", "none", true},
 			{"license:Unfree", "proprietary", true},
+			{"license:BUSL-1.1", "vendored", true},
 		}
 		if f == sbom.SPDXJSON {
 			want[2].Rule = "license:LicenseRef-Unfree"
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s allow: %+v\nwant %+v", f, got, want)
+		}
+	}
+}
+
+// TestInsecureFindings: meta.knownVulnerabilities, as the sbom action
+// records it in either format, is a high vulnerability finding naming
+// every entry; unmarked components are not findings.
+func TestInsecureFindings(t *testing.T) {
+	for _, f := range []sbom.Format{sbom.CycloneDXJSON, sbom.SPDXJSON} {
+		cs, err := scan.ReadSBOM(writeBOM(t, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, rules := scan.InsecureFindings(cs, "flake.nix")
+		if len(fs) != 1 || len(rules) != 1 {
+			t.Fatalf("%s: %d findings, %d rules, want one of each: %+v", f, len(fs), len(rules), fs)
+		}
+		got := fs[0]
+		if got.Package != "vendored" || got.Kind != scan.KindVulnerability || got.Severity != scan.SeverityHigh ||
+			got.RuleID != rules[0].ID || got.Title != "vendored 7.2 is marked insecure by nixpkgs: CVE-2024-0002; end of life" {
+			t.Errorf("%s: %+v", f, got)
 		}
 	}
 }

@@ -25,6 +25,20 @@ type Component struct {
 	// Resolves are the vulnerability ids the patches applied in the
 	// derivation resolve (CycloneDX pedigree.patches[].resolves).
 	Resolves []string
+	// Unfree and Insecure are nixpkgs' meta as the sbom action records
+	// it (the nix:unfree and nix:known_vulnerability properties).
+	Unfree   bool
+	Insecure []string
+}
+
+// setNixProperty reads the nix: properties the gates use.
+func (c *Component) setNixProperty(name, value string) {
+	switch name {
+	case "nix:unfree":
+		c.Unfree = value == "true"
+	case "nix:known_vulnerability":
+		c.Insecure = append(c.Insecure, value)
+	}
 }
 
 // SBOMError is an SBOM that cannot be read: missing, not JSON, neither
@@ -75,6 +89,11 @@ func cycloneDXComponents(data []byte) ([]Component, error) {
 	walk = func(cs []cdx.Component) error {
 		for _, c := range cs {
 			comp := Component{Ref: c.BOMRef, Name: c.Name, Version: c.Version, PURL: c.PackageURL, CPE: c.CPE, Resolves: resolves(c.Pedigree)}
+			if c.Properties != nil {
+				for _, p := range *c.Properties {
+					comp.setNixProperty(p.Name, p.Value)
+				}
+			}
 			if err := comp.setCycloneDXLicenses(c.Licenses); err != nil {
 				return fmt.Errorf("component %s: %w", c.BOMRef, err)
 			}
@@ -86,6 +105,15 @@ func cycloneDXComponents(data []byte) ([]Component, error) {
 			}
 		}
 		return nil
+	}
+	// The sbom action puts a single root, the target package itself, in
+	// metadata.component only. A subject with a purl is a package to
+	// check; one without (a synthetic target, syft's scanned directory)
+	// is not.
+	if m := bom.Metadata; m != nil && m.Component != nil && m.Component.PackageURL != "" {
+		if err := walk([]cdx.Component{*m.Component}); err != nil {
+			return nil, err
+		}
 	}
 	if bom.Components != nil {
 		if err := walk(*bom.Components); err != nil {
@@ -146,6 +174,12 @@ func spdxComponents(data []byte) ([]Component, error) {
 				c.PURL = r.Locator
 			case "cpe23Type", "cpe22Type":
 				c.CPE = r.Locator
+			}
+		}
+		// The sbom action writes the nix: properties one per comment line.
+		for _, line := range strings.Split(p.PackageComment, "\n") {
+			if name, value, ok := strings.Cut(line, ": "); ok {
+				c.setNixProperty(name, value)
 			}
 		}
 		lic := p.PackageLicenseDeclared

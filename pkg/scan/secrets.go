@@ -56,12 +56,13 @@ func (e *RangeError) Unwrap() error { return e.Err }
 // rules carry no severity of their own.
 const secretSeverity = SeverityHigh
 
-// ScanSecrets runs gitleaks' default rules over the working tree and the
-// asked-for history. Inline gitleaks:allow comments and the fingerprints of
+// ScanSecrets runs gitleaks' rules (those of a .gitleaks.toml at the top
+// of Dir, else the defaults) over the working tree and the asked-for
+// history. Inline gitleaks:allow comments and the fingerprints of
 // a .gitleaksignore at the top of Dir are honoured. A secret found in both
 // the tree and history is reported once, at its place in the tree.
 func ScanSecrets(ctx context.Context, o SecretOptions) ([]Finding, []RuleInfo, error) {
-	cfg, err := defaultConfig()
+	cfg, err := secretConfig(o.Dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,14 +88,6 @@ func ScanSecrets(ctx context.Context, o SecretOptions) ([]Finding, []RuleInfo, e
 	return fs, secretRules(cfg, fs), nil
 }
 
-func defaultConfig() (config.Config, error) {
-	d, err := detect.NewDetectorDefaultConfig()
-	if err != nil {
-		return config.Config{}, fmt.Errorf("gitleaks' default rules: %w", err)
-	}
-	return d.Config, nil
-}
-
 // newDetector is one detector per source: a detector accumulates findings.
 func newDetector(ctx context.Context, cfg config.Config) *detect.Detector {
 	d := detect.NewDetectorContext(ctx, cfg)
@@ -104,7 +97,7 @@ func newDetector(ctx context.Context, cfg config.Config) *detect.Detector {
 
 func scanTree(ctx context.Context, cfg config.Config, dir string) ([]report.Finding, error) {
 	d := newDetector(ctx, cfg)
-	fs, err := d.DetectSource(ctx, &sources.Files{Config: &d.Config, Path: dir, Sema: d.Sema})
+	fs, err := d.DetectSource(ctx, &treeFiles{dir: dir, cfg: &d.Config, sema: d.Sema})
 	if err != nil {
 		return nil, fmt.Errorf("scanning the files of %s for secrets: %w", dir, err)
 	}

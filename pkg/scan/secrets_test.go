@@ -2,6 +2,8 @@ package scan_test
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -117,5 +119,48 @@ func TestSecretsRangeOfPullRequest(t *testing.T) {
 	var re *scan.RangeError
 	if !errorsAs(err, &re) {
 		t.Errorf("missing base: %v, want a RangeError", err)
+	}
+}
+
+// TestSecretsRepoGitleaksConfig: a .gitleaks.toml at the top of the
+// repository is used as gitleaks' CLI uses it: extending the default
+// rules, adding a rule and an allowlist. An unreadable one is a
+// ConfigError naming it.
+func TestSecretsRepoGitleaksConfig(t *testing.T) {
+	r := gitrepo.New(t)
+	r.Write(".gitleaks.toml", `[extend]
+useDefault = true
+
+[[rules]]
+id = "internal-deploy-key"
+description = "Internal deploy key"
+regex = '''idk_[a-z0-9]{24}'''
+
+[[allowlists]]
+paths = ['''^fixtures/''']
+`)
+	r.Write("fixtures/sample.env", "T="+gitrepo.FakeGitHubToken(t)+"\n")
+	r.Write("app.env", "T="+gitrepo.FakeGitHubToken(t)+"\nK=idk_0123456789abcdefghijklmn\n")
+	r.Commit("config and tokens")
+	fs, rules, err := scan.ScanSecrets(context.Background(), scan.SecretOptions{Dir: r.Dir, History: scan.History{Skip: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.File+":"+f.RuleID)
+	}
+	if want := []string{"app.env:github-pat", "app.env:internal-deploy-key"}; !slices.Equal(got, want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+	if !slices.ContainsFunc(rules, func(r scan.RuleInfo) bool { return r.ID == "internal-deploy-key" && r.Full == "Internal deploy key." }) {
+		t.Errorf("rules %+v lack the repository's own", rules)
+	}
+
+	r.Write(".gitleaks.toml", "[[rules]\nid = \n")
+	_, _, err = scan.ScanSecrets(context.Background(), scan.SecretOptions{Dir: r.Dir, History: scan.History{Skip: true}})
+	var ce *scan.ConfigError
+	if !errors.As(err, &ce) || ce.Path != filepath.Join(r.Dir, ".gitleaks.toml") {
+		t.Errorf("broken .gitleaks.toml: %v, want a ConfigError naming it", err)
 	}
 }

@@ -26,6 +26,7 @@ restore)
 	cp -a "$root/$match/." "$CACHE_PATH/"
 	echo "Cache restored from key: $match"
 	echo "cache-matched-key=$match" >>"$GITHUB_OUTPUT"
+	if [[ $match == "$KEY" ]]; then echo "cache-hit=true" >>"$GITHUB_OUTPUT"; fi
 	;;
 save)
 	if [[ -e $root/$KEY ]]; then

@@ -1,8 +1,8 @@
 // Package vulndb matches SBOM components against grype's vulnerability
 // database (v6: NVD with CPE configurations, GitHub advisories, OSV), with
-// grype linked as a library and never downloading: the database is one
-// already on disk (downloaded by the runner's cache step, or db-path on an
-// air-gapped runner). Nix packages are matched by CPE, the SBOM's where it
+// grype linked as a library. Match reads a database already on disk;
+// Update downloads one from grype's distribution (or a mirror) into it,
+// and an air-gapped runner provides its own. Nix packages are matched by CPE, the SBOM's where it
 // has one (meta.identifiers.cpe), else one derived from name and version
 // and marked as derived.
 package vulndb
@@ -37,8 +37,8 @@ type Options struct {
 	MaxAge time.Duration
 }
 
-// DBError is a database that cannot be used: missing, unreadable or too
-// old.
+// DBError is a database that cannot be used: missing or unreadable (too
+// old is a *StaleError).
 type DBError struct {
 	Dir string
 	Err error
@@ -61,6 +61,15 @@ const derivedSource cpe.Source = "nixops-scan-derived"
 // package, anchored at anchor; a CVE that a patch of the component
 // resolves is reported fixed by that patch and does not gate.
 func Match(ctx context.Context, comps []scan.Component, anchor string, o Options) ([]scan.Finding, []scan.RuleInfo, *Status, error) {
+	unlock, err := lockDir(ctx, o.Dir, false)
+	if err != nil {
+		return nil, nil, nil, &DBError{o.Dir, err}
+	}
+	defer unlock()
+	// Missing or too old first, as typed errors; grype checks again.
+	if _, err := installed(o.Dir, o.MaxAge); err != nil {
+		return nil, nil, nil, err
+	}
 	vp, status, err := grype.LoadVulnerabilityDB(v6dist.Config{}, v6inst.Config{
 		DBRootDir: o.Dir, ValidateAge: o.MaxAge > 0, MaxAllowedBuiltAge: o.MaxAge, ValidateChecksum: true}, false)
 	if err != nil {

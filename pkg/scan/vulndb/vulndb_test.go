@@ -103,7 +103,8 @@ func TestMatchNVD(t *testing.T) {
 
 // TestDatabaseErrors: a missing database and one older than the maximum
 // age (grype stamps a build with the time it ran, so the test asks for a
-// database younger than a second and waits) are DBErrors, never a pass.
+// database younger than a second and waits) are typed errors, never a
+// pass: a DBError, a StaleError naming the age.
 func TestDatabaseErrors(t *testing.T) {
 	comps := fixtureSBOM(t)
 	dir := fixtureDB(t)
@@ -114,8 +115,13 @@ func TestDatabaseErrors(t *testing.T) {
 	} {
 		_, _, _, err := vulndb.Match(context.Background(), comps, "flake.nix", o)
 		var de *vulndb.DBError
-		if !errors.As(err, &de) {
+		var se *vulndb.StaleError
+		switch {
+		case name == "missing" && !errors.As(err, &de):
 			t.Errorf("%s: %v, want a DBError", name, err)
+		case name == "too old" && (!errors.As(err, &se) || se.Age <= time.Second || se.MaxAge != time.Second ||
+			!strings.Contains(err.Error(), "was built "+se.Age.Round(time.Second).String()+" ago")):
+			t.Errorf("%s: %v, want a StaleError naming the age", name, err)
 		}
 	}
 }

@@ -74,7 +74,14 @@
             name = "brittle-0.1";
             buildInputs = [ greet-tool { type = "derivation"; name = "no-drv"; outPath = greet-tool.outPath; drvPath = throw "no drvPath"; } ];
             args = [ "-c" "echo brittle > $out" ];
-          } // { meta = { license = licenses.asl20; homepage = "https://example.org/brittle"; description = throw "no description"; }; };
+          } // {
+            meta = {
+              license = [ licenses.asl20 { shortName = "vendor-eula"; fullName = "Vendor EULA"; free = false; } ];
+              homepage = "https://example.org/brittle";
+              description = throw "no description";
+              knownVulnerabilities = [ "CVE-2020-0001" "Unmaintained upstream\n  since 2020." ];
+            };
+          };
 
           # Metadata beyond tryEval (abort): the target still resolves,
           # without any metadata.
