@@ -16,10 +16,6 @@ var version = "dev"
 
 func main() { action.Main(run) }
 
-// tokenDefault is the github-token default as action.yml writes it; off a
-// runner it arrives as this literal, which means no token.
-const tokenDefault = "${{ github.token }}"
-
 type config struct {
 	environment, deploy, verify, rollback, prefix, token string
 	attempts                                             int
@@ -38,7 +34,7 @@ func run(ctx context.Context, a *action.Action) error {
 	timeout := in.Duration("verify-timeout", 5*time.Minute, "deadline of all verification runs")
 	prefix := in.String("tag-prefix", "deploy/", "deployment tags are <tag-prefix><environment>/<UTC time>")
 	push := in.Bool("push", true, "push the tags to the repository (needs contents: write)")
-	token := in.String("github-token", tokenDefault, "token for the push", action.Secret())
+	token := in.GitHubToken("token for the push")
 	in.Output("deployment", "tag of the deployment; empty when the deploy script failed")
 	in.Output("rollback", "tag of the rollback; empty when none ran")
 	in.Output("result", "deployed, rolled-back or failed")
@@ -47,10 +43,7 @@ func run(ctx context.Context, a *action.Action) error {
 		return err
 	}
 	a.Infof("nixops-deploy %s", version)
-	cfg := config{environment: *env, deploy: *dep, verify: *verify, rollback: *rollback, prefix: *prefix, token: *token,
+	cfg := config{environment: *env, deploy: *dep, verify: *verify, rollback: *rollback, prefix: *prefix, token: token(),
 		attempts: *attempts, interval: *interval, timeout: *timeout, push: *push}
-	if cfg.token == tokenDefault {
-		cfg.token = ""
-	}
 	return deployStep(ctx, a, cfg)
 }

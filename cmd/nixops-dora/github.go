@@ -4,25 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/dora"
 	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
 )
-
-// tokenDefault is github-token's default as action.yml writes it. The
-// runner expands it; anywhere else (a laptop, a test) it arrives as this
-// literal, which means no token.
-const tokenDefault = "${{ github.token }}"
-
-// tokenValue is the token given, "" for none.
-func tokenValue(t string) string {
-	if t = strings.TrimSpace(t); t != tokenDefault {
-		return t
-	}
-	return ""
-}
 
 // githubSource reads what source github adds from GitHub's API: the
 // deployments to the environment with their statuses, the incident

@@ -32,7 +32,7 @@ func parseInputs(a *action.Action) (dora.Config, string, error) {
 	source := in.Enum("source", def.Source, []string{"git", "github"}, "git: deployments from tags or the branch; github: deployments from GitHub's Deployments API, incidents from labelled issues, pull requests for squash merges")
 	environment := in.String("environment", def.Environment, "source github: the deployment environment whose deployments count")
 	incidentLabel := in.String("incident-label", def.IncidentLabel, "source github: issues with this label are incidents (empty: none are read)")
-	token := in.String("github-token", tokenDefault, "source github: token for GitHub's API (deployments: read, issues: read, pull-requests: read)", action.Secret())
+	token := in.GitHubToken("source github: token for GitHub's API (deployments: read, issues: read, pull-requests: read)")
 	for _, o := range outputs {
 		in.Output(o.name, o.description)
 	}
@@ -50,7 +50,7 @@ func parseInputs(a *action.Action) (dora.Config, string, error) {
 		// Echoed in the report only where they were used.
 		cfg.Environment, cfg.IncidentLabel = "", ""
 	}
-	return cfg, tokenValue(*token), explain(cfg.Validate())
+	return cfg, token(), explain(cfg.Validate())
 }
 
 // outputs are the step outputs: the files, then the headline numbers as

@@ -63,7 +63,7 @@ func planCompare(ctx context.Context, a *action.Action, path, target string, si 
 	if err != nil || pr == nil {
 		return p, err
 	}
-	token := si.tokenValue()
+	token := si.token()
 	if token == "" {
 		a.Infof("compare-to: no github-token, so the closure diff goes to the step summary only, not to pull request #%d", pr.Number)
 		return p, nil

@@ -51,7 +51,7 @@ func (ri releaseInputs) plan(a *action.Action, si snapshotInputs) (*releasePlan,
 		return nil, &action.InputError{Input: "release-asset-prefix", Err: fmt.Errorf("%q holds a slash or surrounding spaces", prefix),
 			Accepted: "a file name prefix such as x86_64-linux-"}
 	}
-	token := si.tokenValue()
+	token := si.token()
 	if token == "" {
 		return nil, &action.InputError{Input: "github-token", Err: errors.New("is empty, and release-assets: true uploads through GitHub's API"),
 			Accepted: "${{ github.token }} (the default) or a token with contents: write"}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/voidnxsec/nixops-actions/internal/githubtest"
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 )
 
 // publishedRelease is the id of the release in the release event fixture.
@@ -141,7 +142,7 @@ func TestReleaseAssetsTag(t *testing.T) {
 			"release-asset-prefix": `input "release-asset-prefix": "a/b" holds a slash`,
 			"github-token":         `input "github-token": is empty, and release-assets: true`,
 		} {
-			value := map[string]string{"release-asset-prefix": "a/b", "github-token": tokenDefault}[input]
+			value := map[string]string{"release-asset-prefix": "a/b", "github-token": action.GitHubTokenDefault}[input]
 			r := snapshotRunner(t, srv, map[string]string{"target": "./no-such#x", "release-assets": "true", "dependency-snapshot": "false", input: value})
 			r.Env["GITHUB_REF"] = "refs/tags/v1.0.0"
 			if code := r.run(); code != 1 || !strings.Contains(r.Stdout.String(), want) {

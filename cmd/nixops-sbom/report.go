@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
 	"time"
+
+	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
 
 	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"

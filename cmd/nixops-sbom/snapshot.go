@@ -18,13 +18,10 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/sbom/snapshot"
 )
 
-// The defaults of github-token and matrix as action.yml writes them. The
-// runner expands them; anywhere else (a laptop, a test) they arrive as
-// these literals, which mean no token and no matrix.
-const (
-	tokenDefault  = "${{ github.token }}"
-	matrixDefault = "${{ toJSON(matrix) }}"
-)
+// matrixDefault is the matrix default as action.yml writes it. The runner
+// expands it; anywhere else (a laptop, a test) it arrives as this
+// literal, which means no matrix.
+const matrixDefault = "${{ toJSON(matrix) }}"
 
 // detectorURL is where GitHub's dependency graph links the detector.
 const detectorURL = "https://github.com/voidnxsec/nixops-actions"
@@ -32,25 +29,17 @@ const detectorURL = "https://github.com/voidnxsec/nixops-actions"
 // snapshotInputs are the inputs of the dependency submission, declared
 // before Parse and read after it.
 type snapshotInputs struct {
-	enabled       *bool
-	token, matrix *string
+	enabled *bool
+	token   func() string // "" for none
+	matrix  *string
 }
 
 func declareSnapshotInputs(in *action.Inputs) snapshotInputs {
 	return snapshotInputs{
 		enabled: in.Bool("dependency-snapshot", false, "submit the SBOM to the repository's dependency graph, so Dependabot alerts on the packages embedded in store paths (needs contents: write)"),
-		token:   in.String("github-token", tokenDefault, "token for GitHub's API, used with dependency-snapshot, release-assets and the pull-request comment of compare-to", action.Secret()),
+		token:   in.GitHubToken("token for GitHub's API, used with dependency-snapshot, release-assets and the pull-request comment of compare-to"),
 		matrix:  in.String("matrix", matrixDefault, "the job's matrix as JSON (toJSON(matrix)), so each matrix job keeps its own snapshot"),
 	}
-}
-
-// tokenValue is the token given, "" for none: the unexpanded default
-// outside a runner is none.
-func (si snapshotInputs) tokenValue() string {
-	if t := strings.TrimSpace(*si.token); t != tokenDefault {
-		return t
-	}
-	return ""
 }
 
 // matrixValue is the matrix given, "" for none (the unexpanded default).
@@ -76,7 +65,7 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 	if !*si.enabled {
 		return nil, nil
 	}
-	token := si.tokenValue()
+	token := si.token()
 	if token == "" {
 		return nil, &action.InputError{Input: "github-token", Err: errors.New("is empty, and dependency-snapshot: true submits through GitHub's API"),
 			Accepted: "${{ github.token }} (the default) or a token with contents: write"}

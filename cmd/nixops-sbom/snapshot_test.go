@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/githubtest"
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 	"github.com/voidnxsec/nixops-actions/pkg/githubapi"
 )
 
@@ -248,7 +249,7 @@ func TestDependencySnapshotBadInput(t *testing.T) {
 		env    map[string]string
 		want   string
 	}{
-		{"no token", map[string]string{"github-token": tokenDefault}, nil, `input "github-token": is empty`},
+		{"no token", map[string]string{"github-token": action.GitHubTokenDefault}, nil, `input "github-token": is empty`},
 		{"matrix", map[string]string{"matrix": "[1]"}, nil, `input "matrix": matrix "[1]" is not the JSON object`},
 		{"flag", map[string]string{"dependency-snapshot": "yes"}, nil, `input "dependency-snapshot": "yes"`},
 		{"outside a runner", nil, map[string]string{"GITHUB_SHA": ""}, "GITHUB_SHA"},

@@ -14,26 +14,23 @@ import (
 	"github.com/voidnxsec/nixops-actions/pkg/scan"
 )
 
-// tokenDefault is github-token's default as action.yml writes it: the
-// runner expands it, and anywhere else it means no token.
-const tokenDefault = "${{ github.token }}"
-
 // maxCheckAnnotations bounds the annotations of a check run (50 a
 // request): the SARIF and the report hold every finding.
 const maxCheckAnnotations = 500
 
 // checkInputs are the inputs of the check run, declared before Parse.
 type checkInputs struct {
-	enabled     *bool
-	name, token *string
-	timeout     *time.Duration
+	enabled *bool
+	name    *string
+	token   func() string
+	timeout *time.Duration
 }
 
 func declareCheckInputs(in *action.Inputs) checkInputs {
 	return checkInputs{
 		enabled: in.Bool("check-run", false, "report the gate as a check run on the commit, with an annotation per finding (needs checks: write; a commit status where check runs are refused, statuses: write)"),
 		name:    in.String("check-name", "nixops-scan", "name of the check run, distinct per matrix job"),
-		token:   in.String("github-token", tokenDefault, "token for GitHub's API, used by check-run", action.Secret()),
+		token:   in.GitHubToken("token for GitHub's API, used by check-run"),
 		timeout: in.Duration("github-timeout", 2*time.Minute, "one deadline for the check run's GitHub API calls, retries included"),
 	}
 }
@@ -55,8 +52,8 @@ func (ci checkInputs) plan(a *action.Action) (*checkPlan, error) {
 	if !*ci.enabled {
 		return nil, nil
 	}
-	token := strings.TrimSpace(*ci.token)
-	if token == "" || token == tokenDefault {
+	token := ci.token()
+	if token == "" {
 		return nil, &action.InputError{Input: "github-token", Err: errors.New("is empty, and check-run: true reports through GitHub's API"),
 			Accepted: "${{ github.token }} (the default) with checks: write, or a token that may set commit statuses"}
 	}

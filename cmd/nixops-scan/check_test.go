@@ -8,6 +8,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/githubtest"
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
+	"github.com/voidnxsec/nixops-actions/pkg/action"
 )
 
 const checkSHA = "0123456789abcdef0123456789abcdef01234567"
@@ -148,7 +149,7 @@ func TestCheckRunInputs(t *testing.T) {
 	srv := githubtest.New(t)
 	for _, tt := range []struct{ input, value, want string }{
 		{"GITHUB-TOKEN", "", `input "github-token": is empty`},
-		{"GITHUB-TOKEN", tokenDefault, `input "github-token": is empty`},
+		{"GITHUB-TOKEN", action.GitHubTokenDefault, `input "github-token": is empty`},
 		{"GITHUB-TIMEOUT", "0s", `input "github-timeout": 0s is not a positive duration`},
 	} {
 		r := checkRunner(t, srv, g.Dir)

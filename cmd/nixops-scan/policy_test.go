@@ -5,11 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/sbomtest"
 )
 
 func writeCycloneDX(t *testing.T) string {
@@ -17,16 +17,7 @@ func writeCycloneDX(t *testing.T) string {
 	comp := func(name, expr string) sbom.Component {
 		return sbom.Component{Ref: "00000000000000000000000000000000-" + name + "-1", Type: "library", Name: name, Version: "1", LicenseExpression: expr}
 	}
-	b := &sbom.BOM{Target: ".#default", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
-		Components: []sbom.Component{comp("readline", "GPL-3.0-only"), comp("zlib", "Zlib"), comp("bash", "")}}
-	for _, c := range b.Components {
-		b.Roots = append(b.Roots, c.Ref)
-	}
-	files, err := sbom.WriteFiles(t.TempDir(), b, []sbom.Format{sbom.CycloneDXJSON})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files[sbom.CycloneDXJSON]
+	return sbomtest.Write(t, sbom.CycloneDXJSON, comp("readline", "GPL-3.0-only"), comp("zlib", "Zlib"), comp("bash", ""))
 }
 
 // TestLicensePolicy: the SBOM's licenses against a policy; the denied
@@ -126,16 +117,10 @@ func TestInsecurePackage(t *testing.T) {
 	g := gitrepo.New(t)
 	g.Write("flake.nix", "{ outputs = _: { }; }\n")
 	g.Commit("flake")
-	b := &sbom.BOM{Target: ".#default", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
-		Components: []sbom.Component{{Ref: "00000000000000000000000000000000-olm-3.2.16", Type: "application", Name: "olm", Version: "3.2.16", PURL: "pkg:nix/olm@3.2.16",
-			LicenseExpression: "Apache-2.0", Insecure: []string{"The libolm end-of-life announcement"}}}}
-	b.Roots = []string{b.Components[0].Ref}
-	files, err := sbom.WriteFiles(t.TempDir(), b, []sbom.Format{sbom.CycloneDXJSON})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sbomFile := sbomtest.Write(t, sbom.CycloneDXJSON, sbom.Component{Ref: "00000000000000000000000000000000-olm-3.2.16", Type: "application",
+		Name: "olm", Version: "3.2.16", PURL: "pkg:nix/olm@3.2.16", LicenseExpression: "Apache-2.0", Insecure: []string{"The libolm end-of-life announcement"}})
 	r := newRunner(t, g.Dir)
-	r.env["INPUT_SBOM"] = files[sbom.CycloneDXJSON]
+	r.env["INPUT_SBOM"] = sbomFile
 	offlineDB(t, r)
 	r.run(t)
 	if r.code != exitGateFailed {
@@ -159,7 +144,7 @@ func TestInsecurePackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = newRunner(t, g.Dir)
-	r.env["INPUT_SBOM"] = files[sbom.CycloneDXJSON]
+	r.env["INPUT_SBOM"] = sbomFile
 	r.env["INPUT_POLICY"] = policy
 	offlineDB(t, r)
 	r.run(t)

@@ -11,6 +11,7 @@ import (
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/sbomtest"
 )
 
 func vulnSBOM(t *testing.T) string {
@@ -19,20 +20,10 @@ func vulnSBOM(t *testing.T) string {
 		return sbom.Component{Ref: "00000000000000000000000000000000-" + name + "-" + version, Type: "library", Name: name,
 			Version: version, CPE: cpe, Patches: patches, LicenseExpression: "MIT"}
 	}
-	b := &sbom.BOM{Target: ".#default", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
-		Components: []sbom.Component{
-			comp("readline", "8.2", "cpe:2.3:a:gnu:readline:8.2:*:*:*:*:*:*:*"),
-			comp("openssl", "3.0.1", "cpe:2.3:a:openssl:openssl:3.0.1:*:*:*:*:*:*:*",
-				"/nix/store/00000000000000000000000000000000-CVE-2026-10004.patch"),
-		}}
-	for _, c := range b.Components {
-		b.Roots = append(b.Roots, c.Ref)
-	}
-	files, err := sbom.WriteFiles(t.TempDir(), b, []sbom.Format{sbom.CycloneDXJSON})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files[sbom.CycloneDXJSON]
+	return sbomtest.Write(t, sbom.CycloneDXJSON,
+		comp("readline", "8.2", "cpe:2.3:a:gnu:readline:8.2:*:*:*:*:*:*:*"),
+		comp("openssl", "3.0.1", "cpe:2.3:a:openssl:openssl:3.0.1:*:*:*:*:*:*:*",
+			"/nix/store/00000000000000000000000000000000-CVE-2026-10004.patch"))
 }
 
 // TestVulnerabilities: the SBOM against a database grype's builder made:

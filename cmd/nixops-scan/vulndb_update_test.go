@@ -1,17 +1,14 @@
 package main
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
 	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 )
 
@@ -96,30 +93,14 @@ func TestDatabaseProxy(t *testing.T) {
 	g.Write("flake.nix", "{ outputs = _: { }; }\n")
 	g.Commit("flake")
 	srv := servedDB(t)
-	var proxied atomic.Int32
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		proxied.Add(1)
-		if r.URL.Host != "grype-db.invalid" {
-			http.Error(w, "unexpected host "+r.URL.Host, http.StatusBadGateway)
-			return
-		}
-		resp, err := http.Get(srv.Server.URL + r.URL.Path)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.WriteHeader(resp.StatusCode)
-		_, _ = io.Copy(w, resp.Body)
-	}))
-	defer proxy.Close()
+	proxy := testenv.NewForwardProxy(t, "grype-db.invalid", srv.Server.URL)
 	sbomPath, toolCache := vulnSBOM(t), t.TempDir()
 	r := newRunner(t, g.Dir)
 	r.env["INPUT_SBOM"], r.env["RUNNER_TOOL_CACHE"], r.env["INPUT_DB-URL"] = sbomPath, toolCache, "http://grype-db.invalid/databases"
 	r.env["HTTP_PROXY"] = proxy.URL
 	r.run(t)
-	if r.code != exitGateFailed || proxied.Load() != 2 || srv.Archives.Load() != 1 {
-		t.Fatalf("through the proxy: exit %d, %d proxied, %d downloads\n%s", r.code, proxied.Load(), srv.Archives.Load(), r.stdout.String())
+	if r.code != exitGateFailed || proxy.Requests.Load() != 2 || srv.Archives.Load() != 1 {
+		t.Fatalf("through the proxy: exit %d, %d proxied, %d downloads\n%s", r.code, proxy.Requests.Load(), srv.Archives.Load(), r.stdout.String())
 	}
 
 	if err := os.Remove(filepath.Join(toolCache, "nixops-scan", "grype-db", "6", "last_update_check")); err != nil {

@@ -16,11 +16,6 @@ var version = "dev"
 
 func main() { action.Main(run) }
 
-// tokenDefault is the github-token default as action.yml writes it. The
-// runner expands it; anywhere else it arrives as this literal, which means
-// no token was given.
-const tokenDefault = "${{ github.token }}"
-
 type config struct {
 	version, sha256, releaseURL string
 	flakes                      bool
@@ -38,7 +33,7 @@ func run(ctx context.Context, a *action.Action) error {
 	sha := in.String("nix-sha256", "", "SHA-256 of the release tarball, for a version the verified table does not list yet")
 	release := in.String("release-url", "https://releases.nixos.org/nix", "base URL of the Nix releases (nix-<v>/nix-<v>-<system>.tar.xz below it)")
 	flakes := in.Bool("flakes", true, "enable the nix-command and flakes experimental features")
-	token := in.String("github-token", tokenDefault, "token Nix uses for the GitHub host of this run, so fetching flake inputs is not rate-limited", action.Secret())
+	token := in.GitHubToken("token Nix uses for the GitHub host of this run, so fetching flake inputs is not rate-limited")
 	subs := in.List("extra-substituters", nil, "binary caches to add to the machine's, comma- or newline-separated")
 	keys := in.List("extra-trusted-public-keys", nil, "public keys of those caches (name:base64), comma- or newline-separated")
 	maxJobs := in.String("max-jobs", "auto", "builds run at once: auto (one per CPU), a number, or empty to keep the machine's")
@@ -57,11 +52,8 @@ func run(ctx context.Context, a *action.Action) error {
 		return err
 	}
 	a.Infof("nixops-setup-nix %s", version) // after the inputs: the token is masked first
-	cfg := config{version: *nixVersion, sha256: *sha, releaseURL: *release, flakes: *flakes, token: *token,
+	cfg := config{version: *nixVersion, sha256: *sha, releaseURL: *release, flakes: *flakes, token: token(),
 		substituters: *subs, keys: *keys, maxJobs: *maxJobs, extraConf: *extra,
 		cache: *cache, cacheKeyFiles: *keyFiles, cachePrefix: *prefix}
-	if cfg.token == tokenDefault {
-		cfg.token = ""
-	}
 	return setup(ctx, a, cfg)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -338,6 +339,28 @@ func TestEnvName(t *testing.T) {
 	} {
 		if got := action.EnvName(in); got != want {
 			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestGitHubToken: the unexpanded default and a blank value are no token;
+// a token given is trimmed, and is a secret to mask.
+func TestGitHubToken(t *testing.T) {
+	t.Parallel()
+	for value, want := range map[string]string{
+		action.GitHubTokenDefault: "", " \n": "", " ghs_abc\n": "ghs_abc",
+	} {
+		var masked []string
+		in := action.NewInputs(nil, env{"INPUT_GITHUB-TOKEN": value}.get, action.WithMasker(func(s string) { masked = append(masked, s) }))
+		token := in.GitHubToken("token")
+		if err := in.Parse(); err != nil {
+			t.Fatal(err)
+		}
+		if got := token(); got != want {
+			t.Errorf("INPUT_GITHUB-TOKEN=%q: token %q, want %q", value, got, want)
+		}
+		if want != "" && (len(masked) == 0 || !strings.Contains(masked[0], want)) {
+			t.Errorf("INPUT_GITHUB-TOKEN=%q: masked %q", value, masked)
 		}
 	}
 }

@@ -82,13 +82,19 @@ func tagDeploys(g *history.Graph, cands []history.Tag, onBranch []bool, branch s
 		d.hotfix, _ = path.Match(s.hotfixPattern, t.Name)
 		ds = append(ds, d)
 	}
+	sortDeploys(ds)
+	return ds, ignored
+}
+
+// sortDeploys orders deployments by time, then name, whatever source
+// they came from.
+func sortDeploys(ds []*deploy) {
 	sort.SliceStable(ds, func(a, b int) bool {
 		if ds[a].time != ds[b].time {
 			return ds[a].time < ds[b].time
 		}
 		return ds[a].name < ds[b].name
 	})
-	return ds, ignored
 }
 
 // branchDeploys makes each first-parent commit of the branch a deployment,

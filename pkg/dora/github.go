@@ -3,7 +3,6 @@ package dora
 import (
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/history"
@@ -87,12 +86,7 @@ func githubDeploys(g *history.Graph, data *GitHubData) ([]*deploy, []IgnoredDepl
 		d := &deploy{name: name, commit: i, time: gd.Statuses[ok].Time.Unix(), fixedBy: -1, statusFailed: failedAfter(gd.Statuses[ok+1:])}
 		ds = append(ds, d)
 	}
-	sort.SliceStable(ds, func(a, b int) bool {
-		if ds[a].time != ds[b].time {
-			return ds[a].time < ds[b].time
-		}
-		return ds[a].name < ds[b].name
-	})
+	sortDeploys(ds)
 	return ds, ignored
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/promtest"
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
 	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
 	"github.com/voidnxsec/nixops-actions/pkg/httpclient/httpclienttest"
 	"github.com/voidnxsec/nixops-actions/pkg/pushgateway"
@@ -371,25 +372,7 @@ func TestBearerToken(t *testing.T) {
 // by a non-loopback host name, because loopback addresses never use a proxy.
 func TestProxyFromEnvironment(t *testing.T) {
 	gw := promtest.StartPushgateway(t)
-	var count atomic.Int32
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		count.Add(1)
-		if r.URL.Host != "pushgateway.invalid:9091" {
-			http.Error(w, "unexpected host "+r.URL.Host, http.StatusBadGateway)
-			return
-		}
-		out, _ := http.NewRequest(r.Method, gw.URL+r.URL.Path, r.Body)
-		out.Header = r.Header.Clone()
-		resp, err := http.DefaultTransport.RoundTrip(out)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		w.WriteHeader(resp.StatusCode)
-		_, _ = io.Copy(w, resp.Body)
-	}))
-	defer proxy.Close()
+	proxy := testenv.NewForwardProxy(t, "pushgateway.invalid:9091", gw.URL)
 	env := map[string]string{"HTTP_PROXY": proxy.URL}
 	getenv := func(k string) string { return env[k] }
 	tr, err := httpclient.NewTransport(httpclient.Options{Proxy: httpclient.ProxyFromEnv(getenv)})
@@ -399,8 +382,8 @@ func TestProxyFromEnvironment(t *testing.T) {
 	if err := pushgateway.New("http://pushgateway.invalid:9091", "proxied").Client(&http.Client{Transport: tr}).Put(context.Background(), []byte(body)); err != nil {
 		t.Fatal(err)
 	}
-	if count.Load() != 1 {
-		t.Errorf("the proxy saw %d requests, want 1", count.Load())
+	if proxy.Requests.Load() != 1 {
+		t.Errorf("the proxy saw %d requests, want 1", proxy.Requests.Load())
 	}
 	if gw.Group(t, map[string]string{"job": "proxied"}) == nil {
 		t.Fatal("the proxied push did not reach the gateway")
@@ -410,8 +393,8 @@ func TestProxyFromEnvironment(t *testing.T) {
 	env["NO_PROXY"] = "pushgateway.invalid"
 	tr, _ = httpclient.NewTransport(httpclient.Options{Proxy: httpclient.ProxyFromEnv(getenv)})
 	err = pushgateway.New("http://pushgateway.invalid:9091", "proxied").Client(&http.Client{Transport: tr}).Retries(0).Put(context.Background(), []byte(body))
-	if err == nil || count.Load() != 1 {
-		t.Errorf("NO_PROXY: error %v, proxy count %d", err, count.Load())
+	if err == nil || proxy.Requests.Load() != 1 {
+		t.Errorf("NO_PROXY: error %v, proxy count %d", err, proxy.Requests.Load())
 	}
 }
 

@@ -6,46 +6,31 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/sbomtest"
 	"github.com/voidnxsec/nixops-actions/pkg/scan"
 )
 
-// licensedBOM is a closure whose components carry the license cases, as
-// the sbom action's model holds them.
-func licensedBOM() *sbom.BOM {
+// writeBOM writes, in format f, a closure whose components carry the
+// license cases, as the sbom action's model holds them.
+func writeBOM(t *testing.T, f sbom.Format) string {
 	comp := func(name, expr string, ls ...sbom.License) sbom.Component {
 		return sbom.Component{Ref: "00000000000000000000000000000000-" + name + "-1", Type: "library", Name: name, Version: "1",
 			LicenseExpression: expr, Licenses: ls}
 	}
-	b := &sbom.BOM{Target: "t", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
-		Components: []sbom.Component{
-			comp("either", "MIT OR GPL-3.0-only"),
-			comp("both", "MIT AND GPL-3.0-only"),
-			comp("with", "GPL-2.0-only WITH Classpath-exception-2.0"),
-			comp("listed", "", sbom.License{ID: "MIT"}, sbom.License{ID: "Apache-2.0"}),
-			comp("proprietary", "", sbom.License{Name: "Unfree"}),
-			comp("none", ""),
-		}}
 	// Unfree by nixpkgs' verdict though its name does not say so, and
 	// marked insecure.
 	vendored := comp("vendored", "", sbom.License{ID: "BUSL-1.1"})
 	vendored.Version, vendored.Unfree, vendored.Insecure = "7.2", true, []string{"CVE-2024-0002", "end of life"}
-	b.Components = append(b.Components, vendored)
-	for _, c := range b.Components {
-		b.Roots = append(b.Roots, c.Ref)
-	}
-	return b
-}
-
-func writeBOM(t *testing.T, f sbom.Format) string {
-	t.Helper()
-	files, err := sbom.WriteFiles(t.TempDir(), licensedBOM(), []sbom.Format{f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files[f]
+	return sbomtest.Write(t, f,
+		comp("either", "MIT OR GPL-3.0-only"),
+		comp("both", "MIT AND GPL-3.0-only"),
+		comp("with", "GPL-2.0-only WITH Classpath-exception-2.0"),
+		comp("listed", "", sbom.License{ID: "MIT"}, sbom.License{ID: "Apache-2.0"}),
+		comp("proprietary", "", sbom.License{Name: "Unfree"}),
+		comp("none", ""),
+		vendored)
 }
 
 type licenseResult struct {

@@ -1,5 +1,6 @@
 // Package sbomtest reads the BOM fixtures of pkg/sbom/testdata for the
-// tests of the packages that render a BOM.
+// tests of the packages that render a BOM, and writes SBOMs for the tests
+// of those that read one.
 package sbomtest
 
 import (
@@ -7,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
 )
@@ -26,4 +28,21 @@ func Load(t testing.TB, path string) *sbom.BOM {
 		t.Fatalf("fixture %s: %v", path, err)
 	}
 	return &b
+}
+
+// Write writes the closure of comps, each a root, as the sbom action's
+// document in format f, and returns its path: the SBOM a test of a
+// consumer (the scan) reads.
+func Write(t testing.TB, f sbom.Format, comps ...sbom.Component) string {
+	t.Helper()
+	b := &sbom.BOM{Target: ".#default", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
+		Components: comps}
+	for _, c := range comps {
+		b.Roots = append(b.Roots, c.Ref)
+	}
+	files, err := sbom.WriteFiles(t.TempDir(), b, []sbom.Format{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files[f]
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 	"github.com/voidnxsec/nixops-actions/pkg/sbom"
+	"github.com/voidnxsec/nixops-actions/pkg/sbom/sbomtest"
 	"github.com/voidnxsec/nixops-actions/pkg/scan"
 	"github.com/voidnxsec/nixops-actions/pkg/scan/vulndb"
 )
@@ -38,22 +39,13 @@ func fixtureSBOM(t *testing.T) []scan.Component {
 		return sbom.Component{Ref: "00000000000000000000000000000000-" + name + "-" + version, Type: "library", Name: name,
 			Version: version, CPE: cpe, Patches: patches, LicenseExpression: "MIT"}
 	}
-	b := &sbom.BOM{Target: ".#default", Timestamp: time.Unix(1767225600, 0).UTC(), ToolName: "nixops-sbom", ToolVersion: "test",
-		Components: []sbom.Component{
-			comp("readline", "8.2", "cpe:2.3:a:gnu:readline:8.2:*:*:*:*:*:*:*"),
-			comp("zlib", "1.3.1", "cpe:2.3:a:zlib:zlib:1.3.1:*:*:*:*:*:*:*"),
-			comp("libfoo", "1.0", ""),
-			comp("openssl", "3.0.1", "cpe:2.3:a:openssl:openssl:3.0.1:*:*:*:*:*:*:*",
-				"/nix/store/00000000000000000000000000000000-CVE-2026-10004.patch"),
-		}}
-	for _, c := range b.Components {
-		b.Roots = append(b.Roots, c.Ref)
-	}
-	files, err := sbom.WriteFiles(t.TempDir(), b, []sbom.Format{sbom.CycloneDXJSON})
-	if err != nil {
-		t.Fatal(err)
-	}
-	comps, err := scan.ReadSBOM(files[sbom.CycloneDXJSON])
+	path := sbomtest.Write(t, sbom.CycloneDXJSON,
+		comp("readline", "8.2", "cpe:2.3:a:gnu:readline:8.2:*:*:*:*:*:*:*"),
+		comp("zlib", "1.3.1", "cpe:2.3:a:zlib:zlib:1.3.1:*:*:*:*:*:*:*"),
+		comp("libfoo", "1.0", ""),
+		comp("openssl", "3.0.1", "cpe:2.3:a:openssl:openssl:3.0.1:*:*:*:*:*:*:*",
+			"/nix/store/00000000000000000000000000000000-CVE-2026-10004.patch"))
+	comps, err := scan.ReadSBOM(path)
 	if err != nil {
 		t.Fatal(err)
 	}
