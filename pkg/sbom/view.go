@@ -28,7 +28,8 @@ func newView(b *BOM) (*view, error) {
 	if err := Validate(b); err != nil {
 		return nil, err
 	}
-	v := &view{bom: b, byRef: map[string]*Component{}, edges: map[string][]string{}, buildOnly: map[edge]bool{}}
+	v := &view{bom: b, comps: make([]*Component, 0, len(b.Components)), byRef: make(map[string]*Component, len(b.Components)),
+		edges: make(map[string][]string, len(b.Dependencies)), buildOnly: map[edge]bool{}}
 	for from, tos := range b.BuildOnly {
 		for _, to := range tos {
 			v.buildOnly[edge{from, to}] = true
