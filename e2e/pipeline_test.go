@@ -1,12 +1,14 @@
 package e2e_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/voidnxsec/nixops-actions/internal/githubtest"
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
 	"github.com/voidnxsec/nixops-actions/internal/promtest"
 	"github.com/voidnxsec/nixops-actions/internal/testenv"
@@ -136,6 +138,10 @@ func TestActPipeline(t *testing.T) {
 		}
 		prom.WaitFor(t, `nixops_sbom_components{kind="store_path",target="`+target+`"}`)
 	}
+	// The SBOM is of the flake target, whose meta holds the license.
+	if bom := read(t, filepath.Join(p.githubArtifacts(), "sbom-greeting", "sbom.cdx.json")); !regexp.MustCompile(`"id":\s*"MIT"`).MatchString(bom) {
+		t.Errorf("greeting's SBOM lacks its license MIT:\n%s", bom)
+	}
 	prom.WaitFor(t, `nixops_pipeline_status{status="success"} == 1`)
 	if p.db.Archives.Load() == 0 {
 		t.Errorf("no scan downloaded the database from the test's distribution")
@@ -167,7 +173,9 @@ func TestActPipeline(t *testing.T) {
 		t.Errorf("dora reads %+v, want two deployments and a rollback fixing the second", rep.Deployments)
 	}
 
-	// Third run: a credential in the tree fails the secrets gate, and
+	p.pullRequest(t, act, gw.URL)
+
+	// Fourth run: a credential in the tree fails the secrets gate, and
 	// nothing is built or deployed.
 	token := gitrepo.FakeGitHubToken(t)
 	if err := os.WriteFile(filepath.Join(p.repo, "deploy.env"), []byte("GITHUB_TOKEN="+token+"\n"), 0o644); err != nil {
@@ -181,6 +189,79 @@ func TestActPipeline(t *testing.T) {
 	if strings.Contains(r.text, token) {
 		t.Errorf("the credential appears in the log")
 	}
+}
+
+// pullRequest runs the pipeline on a pull request that moves greeting to
+// 1.1: each matrix build also builds the base commit, and its SBOM
+// comments the closure diff on the pull request, through the fake GitHub
+// API. Nothing is deployed.
+func (p *pipelineProject) pullRequest(t *testing.T, act, gateway string) {
+	srv := githubtest.New(t)
+	base := strings.TrimSpace(run(t, p.repo, "git", "rev-parse", "HEAD"))
+	git(t, p.repo, "checkout", "-q", "-b", "greeting-1.1")
+	defer git(t, p.repo, "checkout", "-q", "main")
+	flake := filepath.Join(p.repo, "flake.nix")
+	text := read(t, flake)
+	if !strings.Contains(text, `"greeting-1.0"`) {
+		t.Fatal("the pipeline project no longer names greeting-1.0")
+	}
+	if err := os.WriteFile(flake, []byte(strings.Replace(text, `"greeting-1.0"`, `"greeting-1.1"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.commit(t, "greeting 1.1")
+	head := strings.TrimSpace(run(t, p.repo, "git", "rev-parse", "HEAD"))
+	event := p.pullRequestEvent(t, srv.Owner+"/"+srv.Name, base, head)
+	r := p.actOn(t, act, "pull_request", ".github/workflows/ci.yml", nil, "-e", event,
+		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
+		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway,
+		"--var", "GRYPE_DB_URL="+p.db.URL,
+		"-s", "GITHUB_TOKEN="+srv.Token, "--env", "GITHUB_API_URL="+srv.URL, "--env", "GITHUB_REPOSITORY="+srv.Owner+"/"+srv.Name)
+	if got := r.jobResultOf("build"); got != "success" || strings.Contains(r.text, "deploy.sh") {
+		t.Fatalf("pull request: build %q, want success and no deploy; act log:\n%s", got, r.text)
+	}
+	srv.Lock()
+	var bodies []string
+	for _, c := range srv.Comments {
+		if c.Issue == 42 && c.Login == srv.Login {
+			bodies = append(bodies, c.Body)
+		}
+	}
+	srv.Unlock()
+	change := regexp.MustCompile("\\| `greeting` +\\| nix +\\| `1\\.0` +\\| `1\\.1` +\\|")
+	if len(bodies) != 2 {
+		t.Fatalf("pull request: %d comments, want one per matrix build; act log:\n%s", len(bodies), r.text)
+	}
+	for _, b := range bodies {
+		if !change.MatchString(b) || !strings.Contains(b, "(commit `"+base[:12]+"`)") {
+			t.Errorf("a comment lacks greeting's move from 1.0 to 1.1 against %s:\n%s", base[:12], b)
+		}
+	}
+}
+
+// pullRequestEvent is pkg/action's pull_request payload fixture (valid
+// against GitHub's webhook schema) moved to this project's commits.
+func (p *pipelineProject) pullRequestEvent(t *testing.T, repo, base, head string) string {
+	var ev map[string]any
+	decode(t, filepath.Join(repoRoot(t), "pkg", "action", "testdata", "events", "pull_request-synchronize.json"), &ev)
+	pr := ev["pull_request"].(map[string]any)
+	for side, sha := range map[string]string{"base": base, "head": head} {
+		ref := pr[side].(map[string]any)
+		ref["sha"] = sha
+		ref["repo"].(map[string]any)["full_name"] = repo
+	}
+	pr["base"].(map[string]any)["ref"] = "main"
+	ev["after"] = head
+	ev["repository"].(map[string]any)["full_name"] = repo
+	ev["repository"].(map[string]any)["default_branch"] = "main"
+	data, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "pull_request.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
 
 func fileExists(name string) bool {

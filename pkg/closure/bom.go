@@ -2,8 +2,10 @@ package closure
 
 import (
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	packageurl "github.com/package-url/packageurl-go"
 
@@ -16,7 +18,7 @@ import (
 
 // bom turns the graph into the format-neutral BOM.
 func (g *graph) bom(t *Target, meta map[string]Meta) *sbom.BOM {
-	b := &sbom.BOM{Target: t.Spec, Dependencies: map[string][]string{}, BuildOnly: map[string][]string{}}
+	b := &sbom.BOM{Target: t.Spec}
 	roots := map[string]bool{}
 	for _, p := range t.Paths {
 		if g.nodes[p] != nil {
@@ -25,19 +27,47 @@ func (g *graph) bom(t *Target, meta map[string]Meta) *sbom.BOM {
 		}
 	}
 	slices.Sort(b.Roots)
-	for _, p := range sortedKeys(g.nodes) {
-		n := g.nodes[p]
-		m := meta[n.drv]
-		b.Components = append(b.Components, g.component(n, m, roots[p]))
-		ref := path.Base(p)
-		rt := refs(g.runtime[p])
-		all := uniq(append(rt, refs(g.build[p])...))
-		b.Dependencies[ref] = all
-		if only := without(all, rt); len(only) > 0 && n.build {
-			b.BuildOnly[ref] = only
+	keys := sortedKeys(g.nodes)
+	b.Components = make([]sbom.Component, len(keys))
+	deps, buildOnly := make([][]string, len(keys)), make([][]string, len(keys))
+	// Each component depends on its own node alone, and on a 10,000-path
+	// closure this loop is a tenth of the run with nothing beside it.
+	inParts(len(keys), func(i int) {
+		n := g.nodes[keys[i]]
+		b.Components[i] = g.component(n, meta[n.drv], roots[keys[i]])
+		rt := refs(g.runtime[keys[i]])
+		deps[i] = rt
+		if bt := g.build[keys[i]]; len(bt) > 0 {
+			deps[i] = uniq(append(rt, refs(bt)...))
+		}
+		if only := without(deps[i], rt); len(only) > 0 && n.build {
+			buildOnly[i] = only
+		}
+	})
+	b.Dependencies = make(map[string][]string, len(keys))
+	b.BuildOnly = map[string][]string{}
+	for i, c := range b.Components {
+		b.Dependencies[c.Ref] = deps[i]
+		if buildOnly[i] != nil {
+			b.BuildOnly[c.Ref] = buildOnly[i]
 		}
 	}
 	return b
+}
+
+// inParts calls f for 0..n-1 in as many contiguous parts, side by side, as
+// Go runs threads.
+func inParts(n int, f func(int)) {
+	parts := min(runtime.GOMAXPROCS(0), max(n, 1))
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			for i := p * n / parts; i < (p+1)*n/parts; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (g *graph) component(n *node, m Meta, root bool) sbom.Component {

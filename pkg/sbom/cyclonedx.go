@@ -114,8 +114,10 @@ func cdxDocument(v *view) *cdx.BOM {
 			Type: cdx.ComponentTypeApplication, Name: v.bom.ToolName, Version: v.bom.ToolVersion,
 		}}}
 	}
-	var comps []cdx.Component
-	deps := map[string][]string{}
+	// Sized up front: a component is large, and growing the slice would
+	// copy 10,000 of them several times over.
+	comps := make([]cdx.Component, 0, len(v.comps))
+	deps := make(map[string][]string, len(v.comps)+1)
 	for _, c := range v.comps {
 		deps[c.Ref] = v.edges[c.Ref]
 		if len(v.roots) == 1 && c.Ref == v.roots[0] {
@@ -141,7 +143,7 @@ func cdxDocument(v *view) *cdx.BOM {
 }
 
 func cdxDependencies(deps map[string][]string) *[]cdx.Dependency {
-	var out []cdx.Dependency
+	out := make([]cdx.Dependency, 0, len(deps))
 	for _, ref := range sortedKeys(deps) {
 		on := append([]string{}, deps[ref]...) // [] for leaves: "no dependencies", not "unknown"
 		out = append(out, cdx.Dependency{Ref: ref, Dependencies: &on})

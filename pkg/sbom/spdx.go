@@ -91,6 +91,7 @@ func spdxDocument(v *view) *spdx.Document {
 		},
 		OtherLicenses: lrefs.others(),
 	}
+	doc.Packages = make([]*spdx.Package, 0, len(v.comps))
 	for _, c := range v.comps {
 		doc.Packages = append(doc.Packages, spdxPackage(v, c, ids[c.Ref], lrefs))
 	}
@@ -220,19 +221,38 @@ func spdxRelationships(v *view, ids map[string]string) []*spdx.Relationship {
 	return out
 }
 
-var idUnsafe = regexp.MustCompile(`[^A-Za-z0-9.-]`)
-
-// sanitize makes s fit an SPDX idstring (letters, digits, "." and "-").
+// sanitize makes s fit an SPDX idstring (letters, digits, "." and "-"):
+// every other character, whatever its UTF-8 length, becomes one "-". It
+// runs once per component, so the common case, a store path's name that
+// fits already, returns s without a copy.
 func sanitize(s string) string {
-	return idUnsafe.ReplaceAllString(s, "-")
+	i := strings.IndexFunc(s, func(r rune) bool { return !idChar(r) })
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if !idChar(r) {
+			r = '-'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func idChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-'
 }
 
 // spdxIDs gives each component an SPDX id, without the SPDXRef- prefix.
 // Refs that are valid ids already keep their spelling; the others are
 // sanitised, and when two would clash a digest of the ref tells them apart.
 func spdxIDs(comps []*Component) map[string]string {
-	ids := map[string]string{}
-	used := map[string]bool{"DOCUMENT": true}
+	ids := make(map[string]string, len(comps))
+	used := make(map[string]bool, len(comps)+1)
+	used["DOCUMENT"] = true
 	var rest []*Component
 	for _, c := range comps {
 		if sanitize(c.Ref) == c.Ref && !used[c.Ref] {

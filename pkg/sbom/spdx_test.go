@@ -332,3 +332,16 @@ func packageSummaries(doc *spdx.Document) []string {
 	slices.Sort(out)
 	return out
 }
+
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{
+		"abc-hello-1.0":      "abc-hello-1.0",
+		"abc-gtk+-3.24_x=?y": "abc-gtk--3.24-x--y",
+		"Ünïcode+":           "-n-code-", // one "-" per character, not per byte
+		"":                   "",
+	} {
+		if got := sanitize(in); got != want {
+			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -34,12 +34,20 @@ var hashAlgs = map[string]struct {
 	"BLAKE3":      {64, "BLAKE3"},
 }
 
-var (
-	lowerHex = regexp.MustCompile(`^[0-9a-f]+$`)
-	// licenseID is one SPDX short identifier or LicenseRef; compound
-	// licenses belong in LicenseExpression.
-	licenseID = regexp.MustCompile(`^[A-Za-z0-9.+-]+$`)
-)
+// licenseID is one SPDX short identifier or LicenseRef; compound
+// licenses belong in LicenseExpression.
+var licenseID = regexp.MustCompile(`^[A-Za-z0-9.+-]+$`)
+
+// isLowerHex says s is lower-case hex digits only; a loop, not a regexp,
+// as it runs once per component.
+func isLowerHex(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // maxProblems bounds the error of a badly broken BOM to something readable.
 const maxProblems = 20
@@ -53,7 +61,7 @@ func Validate(b *BOM) error {
 		return errors.New("invalid BOM: it is nil")
 	}
 	var p problems
-	refs := map[string]*Component{}
+	refs := make(map[string]*Component, len(b.Components))
 	for i := range b.Components {
 		c := &b.Components[i]
 		if c.Ref == "" {
@@ -95,7 +103,7 @@ func checkComponent(p *problems, c *Component) {
 		switch {
 		case !ok:
 			p.add("component %q: hash algorithm %q unknown: use a CycloneDX name such as SHA-256", c.Ref, h.Alg)
-		case len(h.Hex) != alg.hexLen || !lowerHex.MatchString(h.Hex):
+		case len(h.Hex) != alg.hexLen || !isLowerHex(h.Hex):
 			p.add("component %q: %s digest %q is not %d lower-case hex digits", c.Ref, h.Alg, h.Hex, alg.hexLen)
 		}
 	}

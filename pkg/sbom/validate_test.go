@@ -35,6 +35,7 @@ func TestValidate(t *testing.T) {
 		{"unknown hash", func(b *BOM) { b.Components[1].Hashes = []Hash{{Alg: "sha256", Hex: strings.Repeat("0", 64)}} }, []string{`hash algorithm "sha256" unknown`}},
 		{"short digest", func(b *BOM) { b.Components[1].Hashes = []Hash{{Alg: "SHA-256", Hex: "abcd"}} }, []string{`SHA-256 digest "abcd" is not 64 lower-case hex`}},
 		{"upper-case digest", func(b *BOM) { b.Components[1].Hashes = []Hash{{Alg: "SHA-1", Hex: strings.Repeat("A", 40)}} }, []string{"is not 40 lower-case hex"}},
+		{"non-hex digest", func(b *BOM) { b.Components[1].Hashes = []Hash{{Alg: "SHA-1", Hex: strings.Repeat("g", 40)}} }, []string{"is not 40 lower-case hex"}},
 		{"empty license", func(b *BOM) { b.Components[1].Licenses = []License{{}} }, []string{"neither ID nor Name"}},
 		{"compound license id", func(b *BOM) { b.Components[1].Licenses = []License{{ID: "MIT OR X11"}} }, []string{"LicenseExpression"}},
 		{"embedded without parent", func(b *BOM) { b.Components[1].Embedded = true }, []string{`"b": embedded but Parent is empty`}},
