@@ -1,6 +1,8 @@
 package e2e_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -24,7 +26,8 @@ import (
 // none), and e2e-app 2.3, the version that fixes its CVE, is not. The
 // license cases download their database from a local distribution into the
 // tool cache, which the action saves with actions/cache (the stand-in)
-// under the day's key: the second case restores it and downloads nothing.
+// under the key of the day and of db-url: the second case restores it and
+// downloads nothing.
 // The vulnerable case is air-gapped: db-path with db-update false.
 func TestActScan(t *testing.T) {
 	act := tool(t, "act")
@@ -100,8 +103,13 @@ func TestActScan(t *testing.T) {
 	if n := srv.Archives.Load(); n != 1 {
 		t.Errorf("the database was downloaded %d times, want once and then restored from the cache", n)
 	}
-	key := "grype-db-Linux-" + time.Now().UTC().Format("2006-01-02")
+	// The key names the distribution: 12 hex digits of db-url's SHA-256.
+	digest := sha256.Sum256([]byte(srv.URL))
+	key := "grype-db-Linux-" + hex.EncodeToString(digest[:])[:12] + "-" + time.Now().UTC().Format("2006-01-02")
 	if _, err := os.Stat(filepath.Join(fx.githubCache, key, "6", "vulnerability.db")); err != nil {
 		t.Errorf("no cache entry %s with the database: %v", key, err)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(fx.githubCache, "grype-db-*")); len(entries) != 1 {
+		t.Errorf("cache entries %v, want only %s", entries, key)
 	}
 }

@@ -9,12 +9,21 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voidnxsec/nixops-actions/internal/gitrepo"
 	"github.com/voidnxsec/nixops-actions/internal/schematest"
 	"github.com/voidnxsec/nixops-actions/pkg/action"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient/httpclienttest"
 	"github.com/voidnxsec/nixops-actions/pkg/scan"
 )
+
+// TestMain puts the database's retries on a clock that records its waits
+// instead of sleeping: most tests name a distribution nothing listens on.
+func TestMain(m *testing.M) {
+	dbRetry.Clock = httpclienttest.NewClock(time.Now())
+	os.Exit(m.Run())
+}
 
 // runner is one run of the step as the runner starts it: its environment,
 // the files it writes to, and what it printed.

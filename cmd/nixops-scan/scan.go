@@ -75,8 +75,12 @@ func scanVulnerabilities(ctx context.Context, a *action.Action, cfg *config, rep
 	var updateErr error
 	if cfg.dbUpdate {
 		a.Infof("vulnerability database %s: updating from %s", cfg.dbPath, redactedURL(cfg.dbURL))
+		retry := dbRetry
+		retry.OnRetry = func(n httpclient.RetryNote) {
+			a.Infof("vulnerability database: attempt %d failed: %v; retrying in %s", n.Attempt, n.Err, n.Wait.Round(time.Millisecond))
+		}
 		res, err := vulndb.Update(ctx, vulndb.UpdateOptions{Dir: cfg.dbPath, URL: cfg.dbURL, Client: downloadClient(a),
-			MaxAge: cfg.dbMaxAge, CheckInterval: dbCheckInterval})
+			Retry: retry, MaxAge: cfg.dbMaxAge, CheckInterval: dbCheckInterval})
 		var fe *vulndb.FetchError
 		switch {
 		case errors.As(err, &fe):
@@ -118,6 +122,12 @@ func redactedURL(raw string) string {
 // dbCheckInterval: within this time of the last successful check the
 // listing is not read again (grype's own default).
 const dbCheckInterval = 2 * time.Hour
+
+// dbRetry: the listing and the archive are each tried four times, 1s, 2s
+// and 4s apart (jittered), or as long as a 429 asks up to a minute, so a
+// mirror's brief outage costs seconds, not the run. Tests set its Clock
+// so that none waits.
+var dbRetry = httpclient.Retry{Retries: 3, First: time.Second, MaxRetryAfter: time.Minute}
 
 // dbError words the database's errors with the input to change.
 func dbError(cfg *config, err error) error {

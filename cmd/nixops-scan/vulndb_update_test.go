@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,8 +110,25 @@ func TestDatabaseProxy(t *testing.T) {
 	delete(r.env, "HTTP_PROXY")
 	r.stdout.Reset()
 	r.run(t)
-	if r.code != exitGateFailed || !strings.Contains(r.stdout.String(), "::warning::the vulnerability database could not be updated, the one on disk was used: fetching http://grype-db.invalid/databases/v6/latest.json") {
+	if r.code != exitGateFailed || !strings.Contains(r.stdout.String(), "::warning::the vulnerability database could not be updated, the one on disk was used: fetching http://grype-db.invalid/databases/v6/latest.json: gave up after 4 attempts") {
 		t.Errorf("unreachable, a database on disk: exit %d\n%s", r.code, r.stdout.String())
+	}
+}
+
+// TestDatabaseRetry: a listing answered 503 once is fetched again after
+// a logged wait, and the scan runs with the database downloaded.
+func TestDatabaseRetry(t *testing.T) {
+	g := gitrepo.New(t)
+	g.Write("flake.nix", "{ outputs = _: { }; }\n")
+	g.Commit("flake")
+	srv := servedDB(t)
+	srv.Fail(vulndbtest.Listing, vulndbtest.Failure{Code: http.StatusServiceUnavailable})
+	r := newRunner(t, g.Dir)
+	r.env["INPUT_SBOM"], r.env["INPUT_DB-URL"] = vulnSBOM(t), srv.URL
+	r.run(t)
+	want := "vulnerability database: attempt 1 failed: GET " + srv.URL + "/v6/latest.json: 503 Service Unavailable: injected failure; retrying in "
+	if r.code != exitGateFailed || srv.Listings.Load() != 2 || srv.Archives.Load() != 1 || !strings.Contains(r.stdout.String(), want) {
+		t.Errorf("exit %d, %d listings, %d downloads, want the log to say %q\n%s", r.code, srv.Listings.Load(), srv.Archives.Load(), want, r.stdout.String())
 	}
 }
 

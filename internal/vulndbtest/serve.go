@@ -28,9 +28,63 @@ type Server struct {
 	// Listings and Archives count the requests of each.
 	Listings, Archives atomic.Int32
 
-	mu      sync.Mutex
-	doc     v6dist.LatestDocument
-	archive []byte
+	mu       sync.Mutex
+	doc      v6dist.LatestDocument
+	archive  []byte
+	failures map[Resource][]Failure
+}
+
+// Resource is one of the two things a distribution serves.
+type Resource int
+
+const (
+	Listing Resource = iota
+	Archive
+)
+
+// Failure is an answer the server gives instead of a resource.
+type Failure struct {
+	// Code is the status answered; 0 sends the resource's headers and
+	// half its body, then cuts the connection.
+	Code int
+	// RetryAfter is the answer's Retry-After header, if not empty.
+	RetryAfter string
+}
+
+// Fail answers the next len(fs) requests for r with fs, in order, then
+// serves r again. Failed requests are counted like served ones.
+func (s *Server) Fail(r Resource, fs ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failures == nil {
+		s.failures = map[Resource][]Failure{}
+	}
+	s.failures[r] = append(s.failures[r], fs...)
+}
+
+// serve writes data, or the next failure queued for r.
+func (s *Server) serve(w http.ResponseWriter, r Resource, data []byte) {
+	s.mu.Lock()
+	fs := s.failures[r]
+	if len(fs) == 0 {
+		s.mu.Unlock()
+		_, _ = w.Write(data)
+		return
+	}
+	f := fs[0]
+	s.failures[r] = fs[1:]
+	s.mu.Unlock()
+	if f.Code != 0 {
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		http.Error(w, "injected failure", f.Code)
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data[:len(data)/2])
+	// Aborting the handler closes the connection short of Content-Length.
+	panic(http.ErrAbortHandler)
 }
 
 // Serve archives the database in root (as Build left it) and serves it.
@@ -41,11 +95,15 @@ func Serve(t testing.TB, root string) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /databases/v6/latest.json", func(w http.ResponseWriter, _ *http.Request) {
 		s.Listings.Add(1)
+		var buf bytes.Buffer
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if err := s.doc.Write(w); err != nil {
+		err := s.doc.Write(&buf)
+		s.mu.Unlock()
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
 		}
+		s.serve(w, Listing, buf.Bytes())
 	})
 	mux.HandleFunc("GET /databases/v6/{name}", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -56,7 +114,7 @@ func Serve(t testing.TB, root string) *Server {
 			return
 		}
 		s.Archives.Add(1)
-		_, _ = w.Write(data)
+		s.serve(w, Archive, data)
 	})
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)

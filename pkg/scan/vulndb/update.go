@@ -37,6 +37,11 @@ type UpdateOptions struct {
 	URL string
 	// Client makes the requests; the caller gives it the runner's proxy.
 	Client *http.Client
+	// Retry retries the listing's fetch and the archive's download, each
+	// on its own, after a connection error or cut, a 5xx or a 429; never
+	// after another answer or a digest that is not the listing's. The
+	// zero value tries once.
+	Retry httpclient.Retry
 	// MaxAge: a listed database built longer ago is not downloaded, and
 	// the update fails with a *StaleError.
 	MaxAge time.Duration
@@ -138,7 +143,7 @@ func Update(ctx context.Context, o UpdateOptions) (*UpdateResult, error) {
 	}
 	defer unlock()
 	removeLeftovers(o.Dir)
-	c := &distClient{ctx: ctx, http: o.Client, listing: listing, maxAge: o.MaxAge}
+	c := &distClient{ctx: ctx, http: o.Client, retry: o.Retry, listing: listing, maxAge: o.MaxAge}
 	cur, err := v6inst.NewCurator(v6inst.Config{DBRootDir: o.Dir, ValidateAge: true, MaxAllowedBuiltAge: o.MaxAge,
 		ValidateChecksum: true, UpdateCheckMaxFrequency: o.CheckInterval}, c)
 	if err != nil {
@@ -208,6 +213,7 @@ func installed(dir string, maxAge time.Duration) (*Status, error) {
 type distClient struct {
 	ctx      context.Context
 	http     *http.Client
+	retry    httpclient.Retry
 	listing  *url.URL
 	maxAge   time.Duration
 	checksum string // the archive's, from the listing
@@ -215,38 +221,67 @@ type distClient struct {
 
 var _ v6dist.Client = (*distClient)(nil)
 
-// get answers a GET of u with a 2xx response, else a *FetchError.
-func (c *distClient) get(u string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, u, nil)
+// fetch GETs u and hands the body of a 2xx answer to read, retrying
+// both under c.retry, so that a connection cut in the middle of a body is
+// retried like a refused one: read starts over at each call. The error
+// is a *FetchError, or the error of a write to disk that read wrapped in
+// a *diskError.
+func (c *distClient) fetch(u string, read func(body io.Reader) error) error {
+	err := c.retry.Do(c.ctx, func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return err
+		}
+		if err := httpclient.CheckResponse(resp); err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		return read(resp.Body)
+	})
+	var disk *diskError
+	switch {
+	case errors.As(err, &disk):
+		return disk.err
+	case err != nil:
+		return fetchError(u, err)
+	}
+	return nil
+}
+
+// diskError is a failure to write a download, which no retry fixes. It
+// hides its cause from httpclient.Retryable (a syscall.Errno such as
+// ENOSPC is a net.Error, so it would pass for a connection's).
+type diskError struct{ err error }
+
+func (e *diskError) Error() string { return e.err.Error() }
+
+// diskWriter tells its write errors from the body's read errors.
+type diskWriter struct{ w io.Writer }
+
+func (d diskWriter) Write(p []byte) (int, error) {
+	n, err := d.w.Write(p)
 	if err != nil {
-		return nil, fetchError(u, err)
+		err = &diskError{err}
 	}
-	resp, err := c.http.Do(req)
-	if err == nil {
-		err = httpclient.CheckResponse(resp)
-	}
-	if err != nil {
-		return nil, fetchError(u, err)
-	}
-	return resp, nil
+	return n, err
 }
 
 // Latest reads the listing with grype's decoder.
 func (c *distClient) Latest() (*v6dist.LatestDocument, error) {
-	u := c.listing.String()
-	resp, err := c.get(u)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	doc, err := v6dist.NewLatestFromReader(httpclient.LimitBody(resp.Body, 1<<20))
-	if err == nil && doc == nil {
-		err = errors.New("an empty listing")
-	}
-	if err != nil {
-		return nil, fetchError(u, err)
-	}
-	return doc, nil
+	var doc *v6dist.LatestDocument
+	err := c.fetch(c.listing.String(), func(body io.Reader) error {
+		var err error
+		doc, err = v6dist.NewLatestFromReader(httpclient.LimitBody(body, 1<<20))
+		if err == nil && doc == nil {
+			err = errors.New("an empty listing")
+		}
+		return err
+	})
+	return doc, err
 }
 
 // IsUpdateAvailable is the listed archive when it is newer than the
@@ -294,7 +329,18 @@ func (c *distClient) Download(archiveURL, dest string, prog *progress.Manual) (s
 	defer os.Remove(archive.Name())
 	defer archive.Close()
 	sum := sha256.New()
-	if err := c.fetchTo(archiveURL, io.MultiWriter(archive, sum)); err != nil {
+	err = c.fetch(archiveURL, func(body io.Reader) error {
+		sum.Reset()
+		if err := archive.Truncate(0); err != nil {
+			return &diskError{err}
+		}
+		if _, err := archive.Seek(0, io.SeekStart); err != nil {
+			return &diskError{err}
+		}
+		_, err := io.Copy(io.MultiWriter(diskWriter{archive}, sum), body)
+		return err
+	})
+	if err != nil {
 		return "", err
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); got != strings.ToLower(want) {
@@ -309,18 +355,6 @@ func (c *distClient) Download(archiveURL, dest string, prog *progress.Manual) (s
 		return "", fetchError(archiveURL, fmt.Errorf("unpacking: %w", err))
 	}
 	return dir, nil
-}
-
-func (c *distClient) fetchTo(u string, w io.Writer) error {
-	resp, err := c.get(u)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(w, resp.Body); err != nil {
-		return fetchError(u, err)
-	}
-	return nil
 }
 
 // unpack extracts the regular files of archive (any format grype's own

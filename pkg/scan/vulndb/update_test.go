@@ -13,15 +13,23 @@ import (
 
 	"github.com/voidnxsec/nixops-actions/internal/vulndbtest"
 	"github.com/voidnxsec/nixops-actions/pkg/httpclient"
+	"github.com/voidnxsec/nixops-actions/pkg/httpclient/httpclienttest"
 	"github.com/voidnxsec/nixops-actions/pkg/scan/vulndb"
 )
 
 const maxAge = 5 * 24 * time.Hour
 
+// update retries as the action does, on a clock of its own.
 func update(t *testing.T, dir, url string, every time.Duration) (*vulndb.UpdateResult, error) {
 	t.Helper()
+	return updateOn(httpclienttest.NewClock(time.Now()), dir, url, every)
+}
+
+// updateOn retries three times (four attempts) on clock, which records
+// the waits instead of sleeping them.
+func updateOn(clock *httpclienttest.Clock, dir, url string, every time.Duration) (*vulndb.UpdateResult, error) {
 	return vulndb.Update(context.Background(), vulndb.UpdateOptions{Dir: dir, URL: url, Client: http.DefaultClient,
-		MaxAge: maxAge, CheckInterval: every})
+		Retry: httpclient.Retry{Retries: 3, Clock: clock}, MaxAge: maxAge, CheckInterval: every})
 }
 
 // leftovers are the entries of dir besides the installed database and
@@ -85,10 +93,14 @@ func TestUpdateChecksumMismatch(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond) // grype stamps the build to the second
 	srv.Publish(t, fixtureDB(t))
 	srv.Tamper(time.Time{}, true)
-	_, err = update(t, dir, srv.URL, 0)
+	clock := httpclienttest.NewClock(time.Now())
+	_, err = updateOn(clock, dir, srv.URL, 0)
 	var ce *vulndb.ChecksumError
 	if !errors.As(err, &ce) || !strings.HasPrefix(ce.Want, "sha256:") || ce.Got == ce.Want || srv.Archives.Load() != 2 {
 		t.Fatalf("%v, want a ChecksumError after a second download", err)
+	}
+	if w := clock.Waits(); len(w) != 0 {
+		t.Errorf("a digest mismatch was retried, after waits %v", w)
 	}
 	_, _, st, err := vulndb.Match(context.Background(), fixtureSBOM(t), "flake.nix", vulndb.Options{Dir: dir, MaxAge: maxAge})
 	if err != nil || !st.Built.Equal(first.Built) {
@@ -136,8 +148,104 @@ func TestUpdateFetchErrors(t *testing.T) {
 	}
 	srv.Close()
 	var fe *vulndb.FetchError
-	if _, err := update(t, t.TempDir(), gone, 0); !errors.As(err, &fe) || fe.URL != gone+"/v6/latest.json" {
-		t.Errorf("unreachable: %v, want a FetchError naming the listing", err)
+	var gave *httpclient.GaveUpError
+	if _, err := update(t, t.TempDir(), gone, 0); !errors.As(err, &fe) || fe.URL != gone+"/v6/latest.json" ||
+		!errors.As(err, &gave) || gave.Attempts != 4 {
+		t.Errorf("unreachable: %v, want a FetchError naming the listing after 4 attempts", err)
+	}
+}
+
+// TestUpdateRetries: a listing or an archive answered with a 503 twice,
+// a cut connection, or a 429 asking to wait, is fetched again, and the
+// update installs the database; the other resource is fetched once. The
+// waits are the backoff's (jittered between half and all of 500ms, then
+// of 1s) or the one the server asked for.
+func TestUpdateRetries(t *testing.T) {
+	unavailable := vulndbtest.Failure{Code: http.StatusServiceUnavailable}
+	tests := []struct {
+		name     string
+		resource vulndbtest.Resource
+		fail     []vulndbtest.Failure
+		waits    func(w []time.Duration) bool
+	}{
+		{"listing 503 twice", vulndbtest.Listing, []vulndbtest.Failure{unavailable, unavailable}, backoff},
+		{"archive 503 twice", vulndbtest.Archive, []vulndbtest.Failure{unavailable, unavailable}, backoff},
+		{"archive cut halfway", vulndbtest.Archive, []vulndbtest.Failure{{}}, func(w []time.Duration) bool {
+			return len(w) == 1 && w[0] >= 250*time.Millisecond && w[0] <= 500*time.Millisecond
+		}},
+		{"listing 429 Retry-After", vulndbtest.Listing, []vulndbtest.Failure{{Code: http.StatusTooManyRequests, RetryAfter: "7"}},
+			func(w []time.Duration) bool { return len(w) == 1 && w[0] == 7*time.Second }},
+	}
+	db := fixtureDB(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := vulndbtest.Serve(t, db)
+			srv.Fail(tt.resource, tt.fail...)
+			clock := httpclienttest.NewClock(time.Now())
+			res, err := updateOn(clock, t.TempDir(), srv.URL, 0)
+			if err != nil || !res.Downloaded {
+				t.Fatalf("update: %+v, %v", res, err)
+			}
+			counts := map[vulndbtest.Resource]int32{vulndbtest.Listing: srv.Listings.Load(), vulndbtest.Archive: srv.Archives.Load()}
+			for r, n := range counts {
+				if want := int32(1) + int32(len(tt.fail))*boolInt(r == tt.resource); n != want {
+					t.Errorf("resource %d requested %d times, want %d", r, n, want)
+				}
+			}
+			if w := clock.Waits(); !tt.waits(w) {
+				t.Errorf("waits %v", w)
+			}
+		})
+	}
+}
+
+// backoff: two waits, the first of 250-500ms, the second of 500ms-1s.
+func backoff(w []time.Duration) bool {
+	return len(w) == 2 && w[0] >= 250*time.Millisecond && w[0] <= 500*time.Millisecond &&
+		w[1] >= 500*time.Millisecond && w[1] <= time.Second
+}
+
+func boolInt(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestUpdateNotRetried: a 404 for the listing or the archive is asked
+// once, without a wait, and is a FetchError carrying the answer; four
+// 503s exhaust the retries, and the database installed before stays.
+func TestUpdateNotRetried(t *testing.T) {
+	db := fixtureDB(t)
+	for _, r := range []vulndbtest.Resource{vulndbtest.Listing, vulndbtest.Archive} {
+		srv := vulndbtest.Serve(t, db)
+		srv.Fail(r, vulndbtest.Failure{Code: http.StatusNotFound})
+		clock := httpclienttest.NewClock(time.Now())
+		_, err := updateOn(clock, t.TempDir(), srv.URL, 0)
+		var fe *vulndb.FetchError
+		var se *httpclient.StatusError
+		n := map[vulndbtest.Resource]int32{vulndbtest.Listing: srv.Listings.Load(), vulndbtest.Archive: srv.Archives.Load()}[r]
+		if !errors.As(err, &fe) || !errors.As(err, &se) || se.Code != http.StatusNotFound || n != 1 || len(clock.Waits()) != 0 {
+			t.Errorf("resource %d answering 404: %v, %d requests, waits %v", r, err, n, clock.Waits())
+		}
+	}
+
+	srv := vulndbtest.Serve(t, db)
+	dir := t.TempDir()
+	first, err := update(t, dir, srv.URL, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unavailable := vulndbtest.Failure{Code: http.StatusServiceUnavailable}
+	srv.Fail(vulndbtest.Listing, unavailable, unavailable, unavailable, unavailable)
+	_, err = update(t, dir, srv.URL, 0)
+	var gave *httpclient.GaveUpError
+	if !errors.As(err, &gave) || gave.Attempts != 4 || srv.Listings.Load() != 5 {
+		t.Fatalf("503 every time: %v, %d listings, want 4 attempts", err, srv.Listings.Load())
+	}
+	_, _, st, err := vulndb.Match(context.Background(), fixtureSBOM(t), "flake.nix", vulndb.Options{Dir: dir, MaxAge: maxAge})
+	if err != nil || !st.Built.Equal(first.Built) {
+		t.Errorf("the installed database after the retries ran out: %+v, %v", st, err)
 	}
 }
 
