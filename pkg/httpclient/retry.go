@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -231,6 +232,12 @@ func Retryable(err error) bool {
 		return false
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return true // the server closed the connection before answering
+	}
+	// A local file's error (ENOSPC writing a download) is no connection's,
+	// though its syscall.Errno passes for a net.Error below.
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return false
 	}
 	// *url.Error is a net.Error itself: look at what it wraps.
 	for {

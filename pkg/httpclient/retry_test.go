@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -275,6 +277,10 @@ func TestRetryable(t *testing.T) {
 		{&httpclient.BodyTooLargeError{}, false},
 		{errors.New("unsupported protocol scheme"), false},
 		{context.Canceled, false},
+		// A disk full while writing a download is no connection's failure.
+		{fmt.Errorf("saving: %w", &fs.PathError{Op: "write", Path: "db.tar.zst", Err: syscall.ENOSPC}), false},
+		{&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, true},
+		{syscall.ECONNREFUSED, true},
 	}
 	for _, c := range cases {
 		if got := httpclient.Retryable(c.err); got != c.want {

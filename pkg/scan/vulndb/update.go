@@ -252,9 +252,9 @@ func (c *distClient) fetch(u string, read func(body io.Reader) error) error {
 	return nil
 }
 
-// diskError is a failure to write a download, which no retry fixes. It
-// hides its cause from httpclient.Retryable (a syscall.Errno such as
-// ENOSPC is a net.Error, so it would pass for a connection's).
+// diskError is a failure to write a download, which no retry fixes: it
+// is never retried, and is returned as itself, not as the URL's fetch
+// error.
 type diskError struct{ err error }
 
 func (e *diskError) Error() string { return e.err.Error() }
