@@ -33,20 +33,20 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	copts := closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf}
 	t, err := closure.ResolveFor(ctx, st, cfg.target, copts)
 	end()
-	if verr := <-nixVersion; verr != nil {
-		return nil, verr // no Nix: say that, not what failed for want of it
-	}
 	if err != nil {
+		return nil, nixFirst(nixVersion, err)
+	}
+	end = a.Group(fmt.Sprintf("Read the %s closure of %s", cfg.scope, strings.Join(t.Paths, " ")))
+	b, err := closure.Build(ctx, st, t, copts)
+	end()
+	// Waited for only now: from the store database a closure is read
+	// without Nix, and nix --version would otherwise delay it by its
+	// start-up.
+	if err = nixFirst(nixVersion, err); err != nil {
 		return nil, err
 	}
 	v, _ := st.Version(ctx)
 	a.Infof("using %s", v.Raw)
-	end = a.Group(fmt.Sprintf("Read the %s closure of %s", cfg.scope, strings.Join(t.Paths, " ")))
-	b, err := closure.Build(ctx, st, t, copts)
-	end()
-	if err != nil {
-		return nil, err
-	}
 	if cfg.embedded {
 		end = a.Group("Scan store paths for embedded packages")
 		sc := embedded.New(embedded.WithWorkers(cfg.workers), embedded.WithLocation(st.Location()))
@@ -61,6 +61,15 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	}
 	b.Timestamp, b.ToolName, b.ToolVersion = cfg.timestamp, "nixops-sbom", version
 	return b, nil // sbom.WriteFiles validates it before it writes anything
+}
+
+// nixFirst is err, unless Nix is missing or broken: then that is what the
+// user has to fix, not what failed for want of it.
+func nixFirst(nixVersion <-chan error, err error) error {
+	if verr := <-nixVersion; verr != nil {
+		return verr
+	}
+	return err
 }
 
 // logSource says where the paths' metadata comes from: the store database,
