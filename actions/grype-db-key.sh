@@ -6,6 +6,11 @@
 #   dir=$RUNNER_TOOL_CACHE/nixops-scan/grype-db
 #   key=grype-db-<RUNNER_OS>-<mirror>-<UTC day>      one entry a day
 #   restore-key=grype-db-<RUNNER_OS>-<mirror>-       the newest earlier one
+#   present=true                                     when dir holds a database
+#
+# A database already in the tool cache (a persistent runner, or jobs that
+# share one) is neither restored over nor saved: a restore would overwrite
+# the files another job's scan may be reading, and the scan updates it.
 #
 # <mirror> is the first 12 hex digits of the SHA-256 of DB_URL (the
 # db-url input, passed through env:, never spliced into the script), so
@@ -27,8 +32,10 @@ else
 	sum=$(printf '%s' "$url" | shasum -a 256)
 fi
 prefix="grype-db-$RUNNER_OS-${sum:0:12}-"
+dir=$RUNNER_TOOL_CACHE/nixops-scan/grype-db
 {
-	echo "dir=$RUNNER_TOOL_CACHE/nixops-scan/grype-db"
+	echo "dir=$dir"
 	echo "key=$prefix$(date -u +%Y-%m-%d)"
 	echo "restore-key=$prefix"
+	if [[ -f $dir/6/vulnerability.db ]]; then echo "present=true"; fi
 } >>"$GITHUB_OUTPUT"

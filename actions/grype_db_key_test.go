@@ -15,7 +15,7 @@ import (
 
 // grypeDBKey runs grype-db-key.sh with only tools on its PATH and returns
 // the outputs it wrote.
-func grypeDBKey(t *testing.T, dbURL string, tools ...string) map[string]string {
+func grypeDBKey(t *testing.T, toolCache, dbURL string, tools ...string) map[string]string {
 	t.Helper()
 	bin, out := t.TempDir(), filepath.Join(t.TempDir(), "output")
 	for _, tool := range append(tools, "bash", "date") {
@@ -24,7 +24,7 @@ func grypeDBKey(t *testing.T, dbURL string, tools ...string) map[string]string {
 		}
 	}
 	cmd := exec.Command("./grype-db-key.sh")
-	cmd.Env = []string{"PATH=" + bin, "DB_URL=" + dbURL, "RUNNER_OS=Linux", "RUNNER_TOOL_CACHE=/opt/tc", "GITHUB_OUTPUT=" + out}
+	cmd.Env = []string{"PATH=" + bin, "DB_URL=" + dbURL, "RUNNER_OS=Linux", "RUNNER_TOOL_CACHE=" + toolCache, "GITHUB_OUTPUT=" + out}
 	if log, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("grype-db-key.sh: %v\n%s", err, log)
 	}
@@ -52,13 +52,33 @@ func TestGrypeDBKey(t *testing.T) {
 		"restore-key": prefix}
 	for _, tools := range [][]string{{"sha256sum"}, {"shasum", "perl"}} {
 		for _, u := range []string{dbURL, "https://reader:s3cret@mirror.example/grype/databases"} {
-			got := grypeDBKey(t, u, tools...)
+			got := grypeDBKey(t, "/opt/tc", u, tools...)
 			if len(got) != len(want) || got["dir"] != want["dir"] || got["key"] != want["key"] || got["restore-key"] != want["restore-key"] {
 				t.Errorf("%s with %s: %v, want %v", u, tools[0], got, want)
 			}
 		}
 	}
-	if other := grypeDBKey(t, "https://grype.anchore.io/databases", "sha256sum"); strings.HasPrefix(other["key"], prefix) {
+	if other := grypeDBKey(t, "/opt/tc", "https://grype.anchore.io/databases", "sha256sum"); strings.HasPrefix(other["key"], prefix) {
 		t.Errorf("another db-url shares the restore key %s: %v", prefix, other)
+	}
+}
+
+// TestGrypeDBKeyPresent: a tool cache that holds a database says so, and
+// the actions then neither restore over it (another job's scan may be
+// reading it) nor save it.
+func TestGrypeDBKeyPresent(t *testing.T) {
+	tc := t.TempDir()
+	if got := grypeDBKey(t, tc, "https://grype.anchore.io/databases", "sha256sum"); got["present"] != "" {
+		t.Errorf("an empty tool cache: present=%q", got["present"])
+	}
+	db := filepath.Join(tc, "nixops-scan", "grype-db", "6", "vulnerability.db")
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := grypeDBKey(t, tc, "https://grype.anchore.io/databases", "sha256sum"); got["present"] != "true" {
+		t.Errorf("a tool cache with a database: present=%q, want true", got["present"])
 	}
 }
