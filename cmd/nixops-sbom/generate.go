@@ -28,6 +28,11 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	// it only when they go through Nix's CLI (the store remembers it).
 	nixVersion := make(chan error, 1)
 	go func() { _, err := st.Version(ctx); nixVersion <- err }()
+	var sc *embedded.Scanner
+	if cfg.embedded {
+		sc = embedded.New(embedded.WithWorkers(cfg.workers), embedded.WithLocation(st.Location()))
+		sc.Prepare()
+	}
 
 	end := a.Group("Resolve " + cfg.target)
 	copts := closure.Options{Scope: cfg.scope, Meta: cfg.meta, Warn: a.Warningf}
@@ -49,7 +54,6 @@ func generate(ctx context.Context, a *action.Action, cfg *config) (*sbom.BOM, er
 	a.Infof("using %s", v.Raw)
 	if cfg.embedded {
 		end = a.Group("Scan store paths for embedded packages")
-		sc := embedded.New(embedded.WithWorkers(cfg.workers), embedded.WithLocation(st.Location()))
 		var found map[string][]sbom.Component
 		if found, err = sc.Scan(ctx, b.PresentStorePaths()); err == nil {
 			err = b.AddEmbedded(found)

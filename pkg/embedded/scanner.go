@@ -91,6 +91,17 @@ func New(opts ...Option) *Scanner {
 	return s
 }
 
+// Prepare starts building syft's license scanner in the background, so
+// that its second of CPU overlaps what the caller does before the first
+// Scan (evaluating and reading the closure) instead of following it.
+func (s *Scanner) Prepare() { go s.licensesOnce.Do(s.buildLicenseScanner) }
+
+// buildLicenseScanner puts syft's license scanner into a context, where
+// syft finds it instead of building one per store path.
+func (s *Scanner) buildLicenseScanner() {
+	s.licenses, s.licensesErr = syft.SetContextLicenseScanner(context.Background(), cataloging.DefaultLicenseConfig())
+}
+
 // Scan catalogs each store path and returns the packages found inside it,
 // keyed by the store path as given; paths holding none have no entry. Each
 // path is scanned once however often it is listed. The error of one path
@@ -104,11 +115,7 @@ func (s *Scanner) Scan(ctx context.Context, storePaths []string) (map[string][]s
 	slices.Sort(paths)
 	paths = slices.Compact(paths)
 
-	// syft reuses the license scanner found in the context instead of
-	// building one per store path.
-	s.licensesOnce.Do(func() {
-		s.licenses, s.licensesErr = syft.SetContextLicenseScanner(context.Background(), cataloging.DefaultLicenseConfig())
-	})
+	s.licensesOnce.Do(s.buildLicenseScanner)
 	if s.licensesErr != nil {
 		return nil, fmt.Errorf("set up syft license scanner: %w", s.licensesErr)
 	}
