@@ -97,6 +97,16 @@ func tool(t *testing.T, name string) string {
 	return testenv.LookPath(t, name)
 }
 
+// fileLines reads the file f below root as lines.
+func fileLines(t *testing.T, root, f string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(string(b), "\n")
+}
+
 func isYAML(f string) bool {
 	return strings.HasSuffix(f, ".yml") || strings.HasSuffix(f, ".yaml")
 }

@@ -2,13 +2,13 @@ package lint_test
 
 import (
 	"fmt"
-	"github.com/voidnxsec/nixops-actions/internal/testenv"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/voidnxsec/nixops-actions/internal/testenv"
 )
 
 // ownRepository's actions are this project's: a README tells users to take
@@ -98,11 +98,7 @@ func usesRefs(t *testing.T, root string, files []string) []usesRef {
 	t.Helper()
 	var out []usesRef
 	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(root, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(string(b), "\n")
+		lines := fileLines(t, root, f)
 		inCode := !strings.HasSuffix(f, ".md")
 		for i, l := range lines {
 			if strings.HasSuffix(f, ".md") && fence.MatchString(l) {
