@@ -90,7 +90,10 @@ func Add(ctx context.Context, repo, commit string) (*Tree, error) {
 		return nil, err
 	}
 	t := &Tree{Dir: filepath.Join(tmp, "tree"), Commit: commit, repo: repo, tmp: tmp}
-	if _, err := git(ctx, repo, "worktree", "add", "--detach", "--quiet", t.Dir, commit); err != nil {
+	// Absolute paths even where git 2.48+ is set to write relative ones:
+	// Nix's libgit2 cannot open a repository with relative worktrees
+	// (NixOS/nix#14987).
+	if _, err := git(ctx, repo, "-c", "worktree.useRelativePaths=false", "worktree", "add", "--detach", "--quiet", t.Dir, commit); err != nil {
 		// git may have registered it before failing.
 		return nil, errors.Join(err, t.Remove())
 	}
