@@ -77,10 +77,7 @@ func planCompare(ctx context.Context, a *action.Action, path, target string, si 
 		return nil, &action.InputError{Input: "matrix", Err: err, Accepted: "${{ toJSON(matrix) }} (the default) or a JSON object"}
 	}
 	p.comment = &commentPlan{repo: repo, number: pr.Number, headSHA: pr.HeadSHA, marker: commentMarker(corr),
-		opts: clientOptions(a, rc.APIURL, token, rc.ReadOnlyToken(pr))}
-	if rc.RunID != 0 {
-		p.comment.runURL = rc.ServerURL + "/" + repo.String() + "/actions/runs/" + strconv.FormatInt(rc.RunID, 10)
-	}
+		runURL: rc.RunURL(), opts: clientOptions(a, rc.APIURL, token, rc.ReadOnlyToken(pr))}
 	return p, nil
 }
 

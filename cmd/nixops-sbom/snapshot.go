@@ -91,7 +91,7 @@ func (si snapshotInputs) plan(a *action.Action) (*snapshotPlan, error) {
 	runID := strconv.FormatInt(rc.RunID, 10)
 	p := &snapshotPlan{
 		repo: repo,
-		run: snapshot.Run{Correlator: corr, ID: runID, HTMLURL: rc.ServerURL + "/" + repo.String() + "/actions/runs/" + runID,
+		run: snapshot.Run{Correlator: corr, ID: runID, HTMLURL: rc.RunURL(),
 			SHA: rc.SHA, Ref: rc.Ref, DetectorURL: detectorURL},
 		opts: clientOptions(a, rc.APIURL, token, rc.ReadOnlyToken(pr)),
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -77,15 +76,12 @@ func (ci checkInputs) plan(a *action.Action) (*checkPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &checkPlan{repo: repo, sha: rc.SHA, name: *ci.name, timeout: *ci.timeout,
+	p := &checkPlan{repo: repo, sha: rc.SHA, name: *ci.name, runURL: rc.RunURL(), timeout: *ci.timeout,
 		opts: githubapi.StepOptions(rc.APIURL, token, "nixops-scan/"+version, rc.ReadOnlyToken(pr), a.Getenv, a.Infof)}
 	// On a pull request GITHUB_SHA is the test merge commit; the pull
 	// request shows checks of its head.
 	if pr != nil && pr.HeadSHA != "" {
 		p.sha = pr.HeadSHA
-	}
-	if rc.RunID != 0 {
-		p.runURL = rc.ServerURL + "/" + repo.String() + "/actions/runs/" + strconv.FormatInt(rc.RunID, 10)
 	}
 	return p, nil
 }

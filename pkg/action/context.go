@@ -86,6 +86,15 @@ func (c *Context) Name() string {
 	return name
 }
 
+// RunURL is the run's page on GitHub, where every job's summary and the
+// artifacts are; empty outside a run (no repository or run id).
+func (c *Context) RunURL() string {
+	if c.Repository == "" || c.RunID == 0 {
+		return ""
+	}
+	return c.ServerURL + "/" + c.Repository + "/actions/runs/" + strconv.FormatInt(c.RunID, 10)
+}
+
 // ErrNoEvent is returned by Event outside a runner, where no payload exists.
 var ErrNoEvent = errors.New("no event payload: GITHUB_EVENT_PATH is not set (the runner sets it in every job)")
 

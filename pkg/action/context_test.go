@@ -49,6 +49,9 @@ func TestContext(t *testing.T) {
 	if c.Name() != "hosts" {
 		t.Errorf("Name() = %q", c.Name())
 	}
+	if u := c.RunURL(); u != "https://ghe.example.com/nixops-demo/hosts/actions/runs/11813456789" {
+		t.Errorf("RunURL() = %q", u)
+	}
 	pr, err := c.PullRequest()
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +96,7 @@ func TestContextLaptop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.APIURL != "https://api.github.com" || c.ServerURL != "https://github.com" || c.Repository != "" {
+	if c.APIURL != "https://api.github.com" || c.ServerURL != "https://github.com" || c.Repository != "" || c.RunURL() != "" {
 		t.Errorf("laptop context %+v", c)
 	}
 	var v map[string]any
