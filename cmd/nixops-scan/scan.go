@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -74,7 +73,7 @@ func scanVulnerabilities(ctx context.Context, a *action.Action, cfg *config, rep
 	defer done()
 	var updateErr error
 	if cfg.dbUpdate {
-		a.Infof("vulnerability database %s: updating from %s", cfg.dbPath, redactedURL(cfg.dbURL))
+		a.Infof("vulnerability database %s: updating from %s", cfg.dbPath, httpclient.RedactURL(cfg.dbURL))
 		retry := dbRetry
 		retry.OnRetry = func(n httpclient.RetryNote) {
 			a.Infof("vulnerability database: attempt %d failed: %v; retrying in %s", n.Attempt, n.Err, n.Wait.Round(time.Millisecond))
@@ -108,15 +107,6 @@ func scanVulnerabilities(ctx context.Context, a *action.Action, cfg *config, rep
 	rep.Categories = scan.Categories(append(rep.Categories, scan.KindVulnerability)...)
 	rep.Findings, rep.Rules = append(rep.Findings, fs...), append(rep.Rules, rules...)
 	return nil
-}
-
-// redactedURL is raw with its password, if any, as ***: the mask
-// covers the runner's log, not a laptop's.
-func redactedURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return raw
 }
 
 // dbCheckInterval: within this time of the last successful check the

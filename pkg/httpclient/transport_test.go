@@ -317,6 +317,20 @@ func TestCheckResponse(t *testing.T) {
 	}
 }
 
+// TestRedactURL: no password is left, whether the URL parses or not.
+func TestRedactURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://ci:s3cret@gw.example/db":    "https://ci:xxxxx@gw.example/db",
+		"https://gw.example/db":              "https://gw.example/db",
+		"https://ci:s3cret/x@gw.example/%zz": "…@gw.example/%zz", // does not parse: the user info may be anything
+		"https://gw.example/%zz":             "https://gw.example/%zz",
+	} {
+		if got := httpclient.RedactURL(raw); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
 // TestParseBaseURL: no error quotes a password, whether the URL parses
 // or not.
 func TestParseBaseURL(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 )
 
 // URLError is a base URL that cannot be used. URL is redacted, and empty
@@ -36,6 +37,19 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		return nil, &URLError{URL: u.Redacted(), Reason: "a base URL has no query or fragment"}
 	}
 	return u, nil
+}
+
+// RedactURL is raw fit for a log: its password as xxxxx, and when raw
+// does not parse, everything up to its last @ hidden, as the user info
+// may hold a password that url.Parse could not tell apart.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+		return "…@" + raw[i+1:]
+	}
+	return raw
 }
 
 func parseReason(err error) string {

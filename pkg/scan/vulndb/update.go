@@ -61,15 +61,7 @@ type FetchError struct {
 func (e *FetchError) Error() string { return fmt.Sprintf("fetching %s: %v", e.URL, e.Err) }
 func (e *FetchError) Unwrap() error { return e.Err }
 
-func fetchError(u string, err error) *FetchError { return &FetchError{redactURL(u), err} }
-
-// redactURL hides the password of a URL that has one.
-func redactURL(u string) string {
-	if p, err := url.Parse(u); err == nil {
-		return p.Redacted()
-	}
-	return u
-}
+func fetchError(u string, err error) *FetchError { return &FetchError{httpclient.RedactURL(u), err} }
 
 // ChecksumError is an archive whose digest is not the listing's: it is
 // discarded, and the database installed before stays.
@@ -178,19 +170,12 @@ func Update(ctx context.Context, o UpdateOptions) (*UpdateResult, error) {
 func listingURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, &httpclient.URLError{URL: redacted(u), Reason: "want http(s)://host/path, the distribution's base or its latest.json"}
+		return nil, &httpclient.URLError{URL: httpclient.RedactURL(raw), Reason: "want http(s)://host/path, the distribution's base or its latest.json"}
 	}
 	if !strings.HasSuffix(u.Path, ".json") {
 		u = u.JoinPath(fmt.Sprintf("v%d", v6.ModelVersion), v6dist.LatestFileName)
 	}
 	return u, nil
-}
-
-func redacted(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	return u.Redacted()
 }
 
 // installed is the database in dir, checked for presence and age.
@@ -344,7 +329,7 @@ func (c *distClient) Download(archiveURL, dest string, prog *progress.Manual) (s
 		return "", err
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); got != strings.ToLower(want) {
-		return "", &ChecksumError{URL: redactURL(archiveURL), Want: c.checksum, Got: "sha256:" + got}
+		return "", &ChecksumError{URL: httpclient.RedactURL(archiveURL), Want: c.checksum, Got: "sha256:" + got}
 	}
 	dir, err := os.MkdirTemp(dest, "download-")
 	if err != nil {
