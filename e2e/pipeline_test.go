@@ -98,10 +98,17 @@ func (p *pipelineProject) run(t testing.TB, act, gateway string) actRun {
 
 func (p *pipelineProject) runWorkflow(t testing.TB, act, gateway, workflow string) actRun {
 	t.Helper()
-	return p.act(t, act, workflow, nil, "-e", p.event,
-		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
-		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway,
-		"--var", "GRYPE_DB_URL="+p.db.URL)
+	return p.runOn(t, act, gateway, "workflow_dispatch", p.event, workflow)
+}
+
+// runOn runs workflow on event, whose payload is in the file eventFile,
+// with the suite's release, the gateway and the test's distribution.
+func (p *pipelineProject) runOn(t testing.TB, act, gateway, event, eventFile, workflow string, extra ...string) actRun {
+	t.Helper()
+	return p.actOn(t, act, event, workflow, nil, append([]string{"-e", eventFile,
+		"--local-repository", "voidnxsec/nixops-actions@v1=" + p.suite,
+		"--env", "NIXOPS_RELEASE_HOST=" + p.releaseHost, "--env", "E2E_FLAGS=" + p.flags, "-s", "PUSHGATEWAY_URL=" + gateway,
+		"--var", "GRYPE_DB_URL=" + p.db.URL}, extra...)...)
 }
 
 // TestActPipeline runs the reusable workflow end to end under act on a
@@ -217,10 +224,7 @@ func (p *pipelineProject) pullRequest(t *testing.T, act, gateway string) {
 	p.commit(t, "greeting 1.1")
 	head := strings.TrimSpace(run(t, p.repo, "git", "rev-parse", "HEAD"))
 	event := p.pullRequestEvent(t, srv.Owner+"/"+srv.Name, base, head)
-	r := p.actOn(t, act, "pull_request", ".github/workflows/ci.yml", nil, "-e", event,
-		"--local-repository", "voidnxsec/nixops-actions@v1="+p.suite,
-		"--env", "NIXOPS_RELEASE_HOST="+p.releaseHost, "--env", "E2E_FLAGS="+p.flags, "-s", "PUSHGATEWAY_URL="+gateway,
-		"--var", "GRYPE_DB_URL="+p.db.URL,
+	r := p.runOn(t, act, gateway, "pull_request", event, ".github/workflows/ci.yml",
 		"-s", "GITHUB_TOKEN="+srv.Token, "--env", "GITHUB_API_URL="+srv.URL, "--env", "GITHUB_REPOSITORY="+srv.Owner+"/"+srv.Name)
 	if got := r.jobResultOf("build"); got != "success" || !strings.Contains(r.text, "| deploy | skipped |") {
 		t.Fatalf("pull request: build %q, want success and no deploy; act log:\n%s", got, r.text)
